@@ -1,0 +1,146 @@
+"""Time `grade exercise 1` and `grade all` against a bare `import torch`, the cost of a sandboxed call, and peak memory.
+
+    .venv/bin/python benchmarks/bench_grading.py [--repeat 3]
+
+Prints figures and ratios; it asserts nothing. Peak memory is the largest sum of PSS (RSS shares
+of shared pages split between processes) over the whole process tree, sampled every 10 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _tree_pss(root: psutil.Process) -> int:
+    total = 0
+    for proc in [root, *root.children(recursive=True)]:
+        with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
+            total += proc.memory_full_info().pss
+    return total
+
+
+def timed_run(args: list[str]) -> tuple[float, int]:
+    """Wall seconds and exit code of one command."""
+    started = time.perf_counter()
+    code = subprocess.run(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode
+    return time.perf_counter() - started, code
+
+
+def peak_memory(args: list[str]) -> int:
+    """Peak PSS of the whole process tree of one command (a separate run: sampling costs CPU)."""
+    process = psutil.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_pss(process))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    process.wait()
+    done.set()
+    sampler.join()
+    return peak
+
+
+def median_run(args: list[str], repeat: int) -> tuple[float, int, int]:
+    """Median wall seconds over `repeat` runs, the exit code, and the peak memory of one more run."""
+    runs = [timed_run(args) for _ in range(repeat)]
+    return statistics.median(r[0] for r in runs), runs[-1][1], peak_memory(args)
+
+
+def sandbox_call_costs(calls: int = 300) -> dict[str, float]:
+    """Milliseconds: one call in process, one sandboxed call to a live child, and a fresh child's first call."""
+    import torch
+
+    sys.path.insert(0, str(ROOT / "solutions"))
+    import ex01_tensors as reference
+
+    from grader.runner.server import SandboxServer
+    from grader.runner.session import CheckSession, TaskHealth
+    from grader.sandbox.limits import Limits
+
+    torch.set_num_threads(1)
+    x = torch.randn(8, 3, 4)
+    started = time.perf_counter()
+    for _ in range(calls):
+        reference.flatten_batch(x)
+    direct = (time.perf_counter() - started) / calls * 1e3
+    module = ROOT / "solutions" / "ex01_tensors.py"
+    with SandboxServer() as server:
+        server.ready()
+        fresh = []
+        session = None
+        for _ in range(20):
+            session = CheckSession(server, module, "ex01.flatten_batch", Limits(), 0, TaskHealth())
+            t = time.perf_counter()
+            session.call("flatten_batch", (x,), {})
+            fresh.append((time.perf_counter() - t) * 1e3)
+            session.close()
+            time.sleep(0.02)  # let the server fork its next spare, as it does while a check runs
+        session = CheckSession(server, module, "ex01.flatten_batch", Limits(), 0, TaskHealth())
+        session.call("flatten_batch", (x,), {})
+        started = time.perf_counter()
+        for _ in range(calls):
+            session.call("flatten_batch", (x,), {})
+        live = (time.perf_counter() - started) / calls * 1e3
+        session.close()
+    return {"direct": direct, "sandboxed": live, "fresh_child": statistics.median(fresh)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    options = parser.parse_args()
+    python = sys.executable
+    grade = [python, "-m", "grader"]
+
+    from grader.course import load_course
+    from grader.selftest import reference_submission
+
+    course = load_course(ROOT)
+    with tempfile.TemporaryDirectory() as tmp:
+        submission = str(reference_submission(course, Path(tmp) / "reference"))
+        torch_s, _, torch_mem = median_run([python, "-c", "import torch"], options.repeat)
+        ex1_s, ex1_code, ex1_mem = median_run([*grade, "exercise", "1", "--submission", submission], options.repeat)
+        all_s, all_code, all_mem = median_run([*grade, "all", "--submission", submission], options.repeat)
+        quick_s, _, _ = median_run([*grade, "all", "--quick", "--submission", submission], options.repeat)
+    costs = sandbox_call_costs()
+
+    print(f"machine: {psutil.cpu_count()} CPUs, Python {sys.version.split()[0]}")
+    print(f"bare `import torch`              {torch_s:6.2f} s   peak {torch_mem / 2**20:6.0f} MiB")
+    print(
+        f"grade exercise 1 (reference)     {ex1_s:6.2f} s   peak {ex1_mem / 2**20:6.0f} MiB   "
+        f"{ex1_s / torch_s:4.2f}x torch import (target <= 2.5x)   exit {ex1_code}"
+    )
+    print(
+        f"grade all (reference)            {all_s:6.2f} s   peak {all_mem / 2**20:6.0f} MiB   "
+        f"{all_s / torch_s:4.2f}x torch import   exit {all_code}"
+    )
+    print(f"grade all --quick (reference)    {quick_s:6.2f} s")
+    print(f"one call, in process             {costs['direct']:6.3f} ms")
+    print(
+        f"one call, sandboxed (live child) {costs['sandboxed']:6.3f} ms   "
+        f"(+{costs['sandboxed'] - costs['direct']:.3f} ms, target <= 5 ms)"
+    )
+    print(f"first call in a fresh child      {costs['fresh_child']:6.3f} ms")
+    print("peak memory target: whole grading run under 1024 MiB")
+
+
+if __name__ == "__main__":
+    main()

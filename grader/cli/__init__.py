@@ -1,0 +1,28 @@
+"""The `grade` command line: one function per command, options declared beside it."""
+
+from __future__ import annotations
+
+import click
+
+from grader import __version__
+from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
+from grader.cli.info import hint_cmd, list_cmd
+from grader.cli.selftest import selftest_cmd
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="grade")
+def main() -> None:
+    """Grade PyTorch course exercises and the quiz.
+
+    \b
+    grade list                 where you stand
+    grade exercise 1           grade one exercise (or: grade exercise 1 one_hot)
+    grade hint 1 one_hot       a nudge when stuck
+    grade quiz                 grade exercises/quiz/answers.toml
+    grade all                  everything, as CI does
+    """
+
+
+for command in (list_cmd, exercise_cmd, quiz_cmd, all_cmd, hint_cmd, selftest_cmd):
+    main.add_command(command)

@@ -1,0 +1,62 @@
+"""Resolve what a command works on (course, submission, language) and report failures the same way everywhere."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+
+from grader.course import Course, CourseError, find_course_root, load_course
+from grader.i18n import detect_lang
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+
+
+@dataclass
+class Target:
+    course: Course
+    submission: Path
+    lang: str
+
+
+def resolve(course_dir: Path | None, submission: Path | None, lang: str | None) -> Target:
+    """The course (from --course or the nearest exercises/course.toml) and the submission (default: the course)."""
+    root = course_dir
+    if root is None:
+        root = find_course_root(Path.cwd()) or (find_course_root(submission) if submission is not None else None)
+    if root is None:
+        where = "--course" if course_dir is not None else "this directory or any parent"
+        raise click.UsageError(f"no course found: {where} has no exercises/course.toml")
+    course = load_course(root)
+    target = (submission or course.root).resolve()
+    if not target.is_dir():
+        raise click.UsageError(f"submission {target} is not a directory")
+    if not (target / "exercises").is_dir():
+        raise click.UsageError(
+            f"submission {target} has no exercises/ folder (a submission is laid out like the course repo)"
+        )
+    return Target(course, target, lang or detect_lang())
+
+
+@contextmanager
+def reported_errors() -> Iterator[None]:
+    """Turn configuration problems into one message and exit status 2; Ctrl-C into 130. No tracebacks."""
+    from grader.runner.server import SandboxUnavailable
+
+    try:
+        yield
+    except CourseError as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_USAGE)
+    except SandboxUnavailable as exc:
+        click.secho(f"error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_USAGE)
+    except KeyboardInterrupt:
+        click.secho("interrupted", fg="yellow", err=True)
+        sys.exit(EXIT_INTERRUPTED)

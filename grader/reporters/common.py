@@ -1,0 +1,39 @@
+"""What every view needs: options, numbers shown the same way, and a check's explanation as lines."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from grader.i18n import msg
+from grader.results import CheckResult
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    lang: str = "en"
+    color: bool = False
+    verbose: bool = False
+    width: int = 100
+
+
+def points(value: float) -> str:
+    """2 -> "2", 1.5 -> "1.5", 0.6667 -> "0.67"."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def check_lines(check: CheckResult, lang: str, *, with_explanation: bool = True) -> list[str]:
+    """A check's message, the learner input, the likely cause, what the code printed, and any explanation."""
+    lines = []
+    if check.message is not None and not check.passed:
+        lines.append(check.message.get(lang))
+    if check.call:
+        lines.append(msg("ui_input", call=check.call).get(lang))
+    if check.diagnosis is not None:
+        lines.append(msg("ui_likely", text=check.diagnosis).get(lang))
+    if check.learner_output:
+        lines.append(msg("ui_printed").get(lang))
+        lines.extend("  | " + line for line in check.learner_output.splitlines())
+    if with_explanation and check.explanation is not None:
+        lines.append(check.explanation.get(lang))
+    return lines

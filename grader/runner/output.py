@@ -1,0 +1,19 @@
+"""Make what learner code printed safe to show: no terminal escapes, no CI workflow commands, bounded size."""
+
+from __future__ import annotations
+
+import re
+
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b.")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+# GitHub Actions reads `::command::` lines from a job's output anywhere on a line start.
+_WORKFLOW = re.compile(r"^(\s*)::", re.MULTILINE)
+
+
+def neutralize(text: str, cap: int = 4000) -> str:
+    text = _ANSI.sub("", text)
+    text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _WORKFLOW.sub(r"\1: :", text)
+    if len(text) > cap:
+        text = text[:cap] + f"\n[... {len(text) - cap} more characters not shown]"
+    return text

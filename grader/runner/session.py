@@ -1,0 +1,209 @@
+"""One check's conversation with the sandbox: a child forked on first use, calls, probes, and what they ended in."""
+
+from __future__ import annotations
+
+import hashlib
+import signal
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from grader.i18n import Text, msg
+from grader.runner.callrepr import format_call
+from grader.runner.errors import LearnerRaised, SandboxAbort
+from grader.runner.output import neutralize
+from grader.runner.server import ChildProcess, SandboxServer
+from grader.sandbox import protocol
+from grader.sandbox.limits import Limits
+from grader.sandbox.values import decode
+
+_OOM_MARKERS = ("can't allocate memory", "not enough memory", "out of memory")
+
+
+@dataclass(frozen=True)
+class ProbeSource:
+    """Scenario code for classes and callbacks: it runs in the child next to the learner's module."""
+
+    filename: str
+    text: str
+    digest: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "digest", hashlib.sha256(self.text.encode()).hexdigest())
+
+
+@dataclass
+class TaskHealth:
+    """Shared by every check of one task: after a timeout, the task's later checks are not run."""
+
+    stopped: dict[str, SandboxAbort] = field(default_factory=dict)
+
+
+def how_it_ended(status: dict[str, Any]) -> Text:
+    sig = status.get("signal")
+    if sig:
+        name = signal.Signals(sig).name if sig in signal.Signals._value2member_map_ else str(sig)
+        return (
+            msg(f"ended_{name.lower()}")
+            if name in ("SIGSEGV", "SIGKILL", "SIGXCPU", "SIGABRT")
+            else msg("ended_signal", name=name)
+        )
+    code = status.get("exit_code")
+    if code is not None:
+        return msg("ended_exit", code=code)
+    return msg("ended_unknown")
+
+
+def import_failure(file: str, error: dict[str, Any]) -> Text:
+    """The learner's module failed while being imported: say where, as a person would."""
+    syntax = error.get("syntax")
+    if syntax:
+        line, offset, text, why = syntax
+        caret = " " * max(offset - 1, 0) + "^"
+        return msg("syntax_error", file=file, line=line, message=why, text=text, caret=caret)
+    short = error.get("type", "").removeprefix("builtins.")
+    if short in ("SystemExit", "KeyboardInterrupt"):
+        return msg("import_exit", file=file, type=short)
+    frames = error.get("frames") or []
+    where = f" (line {frames[-1][1]})" if frames else ""
+    return msg("import_failed", file=file, type=short, message=error.get("message", ""), where=where)
+
+
+class CheckSession:
+    """Runs one check's learner calls in one child, forking a fresh one after a crash."""
+
+    def __init__(
+        self,
+        server: SandboxServer,
+        module: Path,
+        task: str,
+        limits: Limits,
+        seed: int,
+        health: TaskHealth,
+        probes: ProbeSource | None = None,
+    ):
+        self.server = server
+        self.module = module
+        self.task = task
+        self.limits = limits
+        self.seed = seed
+        self.health = health
+        self.probes = probes
+        self._child: ChildProcess | None = None
+        self._probe_sent = False
+        # The calls of the current example (reset by the judge between generated examples), and
+        # what the latest call printed.
+        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
+        self.outputs: list[str] = []
+
+    # -- what checks call -------------------------------------------------------------------
+    def call(self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        return self._run(target, {"op": "call", "target": target, "args": args, "kwargs": kwargs}, args, kwargs)
+
+    def grad(
+        self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any], wrt: tuple[int, ...], upstream: Any
+    ) -> Any:
+        message = {
+            "op": "grad",
+            "target": target,
+            "args": args,
+            "kwargs": kwargs,
+            "wrt": list(wrt),
+            "upstream": upstream,
+        }
+        return self._run(target, message, args, kwargs)
+
+    def probe(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if self.probes is None:
+            raise RuntimeError(f"no probes file for {self.module.name}")
+        message: dict[str, Any] = {
+            "op": "probe",
+            "name": name,
+            "digest": self.probes.digest,
+            "filename": self.probes.filename,
+            "args": args,
+            "kwargs": kwargs,
+        }
+        return self._run(name, message, args, kwargs)
+
+    def load(self) -> list[str]:
+        """Import the module in a child and list its public names (raises SandboxAbort if it cannot be imported)."""
+        return self._run(f"import {self.module.stem}", {"op": "load"}, (), {})
+
+    def close(self) -> None:
+        if self._child is not None:
+            self._child.kill()
+            self._child = None
+
+    def describe_last_call(self) -> str | None:
+        if not self.calls:
+            return None
+        return format_call(*self.calls[-1])
+
+    def printed(self) -> str | None:
+        text = "".join(self.outputs).strip()
+        return neutralize(text) if text else None
+
+    # -- how ----------------------------------------------------------------------------------
+    def _ensure_child(self) -> ChildProcess:
+        if self._child is None:
+            self._child = self.server.spawn(self.module, self.limits, self.seed)
+            self._probe_sent = False
+        return self._child
+
+    def _run(self, name: str, message: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        stopped = self.health.stopped.get(self.task)
+        if stopped is not None:
+            raise SandboxAbort("not_run", msg("not_run_after_timeout", task=self.task))
+        if message["op"] != "load":
+            self.calls.append((name, args, kwargs))
+            self.outputs.clear()
+        child = self._ensure_child()
+        if message["op"] == "probe" and not self._probe_sent:
+            assert self.probes is not None
+            message = {**message, "source": self.probes.text}
+            self._probe_sent = True
+        try:
+            answer = child.request(message, self.limits.call_timeout_s)
+        except TimeoutError:
+            self._drop(kill=True)
+            abort = SandboxAbort("timeout", msg("timeout", call=name, seconds=self.limits.call_timeout_s))
+            self.health.stopped[self.task] = abort
+            raise abort from None
+        except protocol.FrameTooLarge as exc:
+            self._drop(kill=True)
+            raise SandboxAbort("result", msg("result_too_large", call=name, mb=exc.size >> 20)) from None
+        except protocol.PeerClosed:
+            how = self._drop(kill=False)
+            raise SandboxAbort("crash", msg("crash", call=name, how=how)) from None
+        except protocol.ProtocolError as exc:
+            self._drop(kill=True)
+            raise SandboxAbort("result", msg("result_unreadable", call=name, detail=str(exc))) from None
+        if answer.get("output"):
+            self.outputs.append(str(answer["output"]))
+        if answer["ok"]:
+            return decode(answer["value"])
+        return self._raise(name, answer["error"], args, kwargs)
+
+    def _drop(self, kill: bool) -> Text:
+        """Forget the current child (the next call forks a fresh one) and say how it ended."""
+        child, self._child = self._child, None
+        if child is None:
+            return msg("ended_unknown")
+        if kill:
+            child.kill()
+            return msg("ended_unknown")
+        return how_it_ended(child.reap())
+
+    def _raise(self, name: str, error: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        if error.get("where") == "import":
+            raise SandboxAbort("import", import_failure(self.module.name, error))
+        mro = error.get("mro", [])
+        message = str(error.get("message", ""))
+        if error.get("missing"):
+            raise SandboxAbort("missing", msg("missing_name", file=self.module.name, name=error["missing"]))
+        if "builtins.NotImplementedError" in mro:
+            raise SandboxAbort("not_implemented", msg("not_implemented", name=name))
+        if "builtins.MemoryError" in mro or any(m in message for m in _OOM_MARKERS):
+            raise SandboxAbort("memory", msg("memory", call=name, mb=self.limits.memory_mb))
+        raise LearnerRaised(name, error, self.module.name)

@@ -1,0 +1,202 @@
+"""One sandboxed child: confine itself, load the learner's module, run what the judge asks, answer with plain values.
+
+A child serves one check of one task. Whatever happens inside (an exception, `sys.exit`, a
+crash, a hang) stays inside: the judge sees an error answer, a closed socket or a timeout.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import random
+import socket
+import sys
+import time
+import traceback
+from pathlib import Path
+from types import ModuleType
+from typing import Any, NoReturn
+
+from grader.sandbox import protocol
+from grader.sandbox.capture import CappedText
+from grader.sandbox.limits import Limits, apply_rlimits
+from grader.sandbox.platform import set_parent_death_signal
+from grader.sandbox.scenarios import value_and_grad
+from grader.sandbox.values import encode
+
+_REQUEST_LIMIT = 256 << 20
+_MISSING = object()
+
+
+class _State:
+    """The learner module (imported on first use, once) and the probe modules the judge has sent."""
+
+    def __init__(self, path: Path, seed: int):
+        self.path = path
+        self.seed = seed
+        self._module: ModuleType | None = None
+        self._import_error: dict[str, Any] | None = None
+        self._probes: dict[str, dict[str, Any]] = {}
+
+    def module(self) -> ModuleType:
+        if self._import_error is not None:
+            raise _Answered(self._import_error)
+        if self._module is None:
+            try:
+                _reseed(self.seed)
+                self._module = _import_file(self.path)
+            except BaseException as exc:
+                self._import_error = describe(exc, self.path, where="import")
+                raise _Answered(self._import_error) from None
+        return self._module
+
+    def probe(self, request: dict[str, Any]) -> Any:
+        digest = request["digest"]
+        if digest not in self._probes:
+            if request.get("source") is None:
+                raise RuntimeError("probe source was not sent")
+            namespace: dict[str, Any] = {"__name__": f"grader_probe_{digest[:12]}", "__file__": request["filename"]}
+            exec(compile(request["source"], request["filename"], "exec"), namespace)
+            self._probes[digest] = namespace
+        return self._probes[digest][request["name"]]
+
+
+class _Answered(Exception):
+    """Carries an already-described error (a failed import) to the answer."""
+
+    def __init__(self, error: dict[str, Any]):
+        super().__init__(error.get("message", ""))
+        self.error = error
+
+
+def _import_file(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(path.stem, path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path.name}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[path.stem] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _reseed(seed: int) -> None:
+    import numpy
+    import torch
+
+    torch.manual_seed(seed)
+    random.seed(seed)
+    numpy.random.seed(seed % (1 << 32))
+
+
+def _safe_str(exc: BaseException) -> str:
+    try:
+        return str(exc)[:2000]
+    except BaseException:
+        return "<the exception's message could not be read>"
+
+
+def _qualname(kind: type) -> str:
+    return f"{kind.__module__}.{kind.__qualname__}"
+
+
+def describe(exc: BaseException, learner_file: Path, where: str) -> dict[str, Any]:
+    """An exception as plain data: its type chain, message, and the frames in the learner's file."""
+    frames = []
+    try:
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if Path(frame.filename).name == learner_file.name or frame.filename.startswith("probes/"):
+                frames.append([frame.filename, frame.lineno or 0, frame.name, (frame.line or "")[:200]])
+    except BaseException:
+        frames = []
+    info: dict[str, Any] = {
+        "type": _qualname(type(exc)),
+        "mro": [_qualname(k) for k in type(exc).__mro__],
+        "message": _safe_str(exc),
+        "frames": frames[-8:],
+        "where": where,
+    }
+    if isinstance(exc, SyntaxError):
+        info["syntax"] = [exc.lineno or 0, exc.offset or 0, (exc.text or "").rstrip()[:200], exc.msg or ""]
+    return info
+
+
+def _handle(state: _State, request: dict[str, Any]) -> Any:
+    op = request.get("op")
+    module = state.module()
+    if op == "load":
+        return sorted(name for name in vars(module) if not name.startswith("_"))
+    args = request.get("args", ())
+    kwargs = request.get("kwargs", {})
+    if op == "call":
+        target = getattr(module, request["target"], _MISSING)
+        if target is _MISSING:
+            raise _Answered({"missing": request["target"], "where": "call", "mro": [], "message": ""})
+        _reseed(state.seed)
+        return target(*args, **kwargs)
+    if op == "probe":
+        probe = state.probe(request)
+        _reseed(state.seed)
+        return probe(module, *args, **kwargs)
+    if op == "grad":
+        _reseed(state.seed)
+        return value_and_grad(module, request["target"], args, kwargs, request["wrt"], request.get("upstream"))
+    raise ValueError(f"unknown request {op!r}")
+
+
+def _answer(state: _State, request: dict[str, Any], out: CappedText) -> dict[str, Any]:
+    started = time.perf_counter()
+    try:
+        answer: dict[str, Any] = {"ok": True, "value": encode(_handle(state, request))}
+    except _Answered as done:
+        answer = {"ok": False, "error": done.error}
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt from a task are answers too
+        answer = {"ok": False, "error": describe(exc, state.path, where="call")}
+    answer["seconds"] = time.perf_counter() - started
+    answer["output"] = out.take()
+    return answer
+
+
+def prepare() -> None:
+    """What every child does, before it knows what it will run: done while it waits as the server's spare.
+
+    Its own session (so the judge can kill the whole process group), death with the server, a
+    scratch directory as working directory and home, stdin closed and fd-level output to a log.
+    """
+    os.setsid()
+    set_parent_death_signal()
+    scratch = Path.cwd() / f"child-{os.getpid()}"
+    scratch.mkdir()
+    os.chdir(scratch)
+    os.environ.update(HOME=str(scratch), TMPDIR=str(scratch))
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    log = os.open(scratch / "output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(null)
+    os.close(log)
+
+
+def main(sock: socket.socket, spawn: dict[str, Any]) -> NoReturn:
+    """Entry point of a child once the server assigns it a module; never returns."""
+    try:
+        limits = Limits.from_wire(spawn["limits"])
+        apply_rlimits(limits)
+        import torch
+
+        torch.set_num_threads(limits.threads)
+        sys.dont_write_bytecode = True
+        path = Path(spawn["module"])
+        sys.path.insert(0, str(path.parent))
+        sys.argv = [str(path)]
+        out = CappedText(limits.output_kb * 1024)
+        sys.stdout = sys.stderr = out
+        state = _State(path, int(spawn["seed"]))
+        while True:
+            try:
+                request = protocol.recv_from_judge(sock, _REQUEST_LIMIT)
+            except protocol.PeerClosed:
+                break
+            protocol.send_to_judge(sock, _answer(state, request, out))
+    finally:
+        os._exit(0)

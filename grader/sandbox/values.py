@@ -1,0 +1,74 @@
+"""What crosses the sandbox boundary: plain values and plain tensors, and a marker for anything else.
+
+The child encodes a learner's return value honestly (detached plain tensors, containers,
+numbers); anything else travels as a description. The judge never trusts the encoding: it reads
+frames with `weights_only=True`, so only these types can ever reach it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+OPAQUE = "__grader_opaque__"
+_MAX_DEPTH = 32
+_PLAIN = (type(None), bool, int, float, str, complex)
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """A learner value that cannot cross the boundary (a numpy array, a custom object): its type and repr only."""
+
+    type_name: str
+    text: str
+
+    def __repr__(self) -> str:
+        return f"<{self.type_name}: {self.text}>"
+
+
+def _describe(value: Any) -> dict[str, str]:
+    kind = type(value)
+    try:
+        text = repr(value)
+    except Exception:
+        text = "<repr failed>"
+    return {OPAQUE: f"{kind.__module__}.{kind.__qualname__}", "repr": text[:300]}
+
+
+def encode(value: Any, depth: int = 0) -> Any:
+    """Child side: make `value` loadable with `weights_only=True`."""
+    import torch
+
+    if depth > _MAX_DEPTH:
+        return _describe(value)
+    if type(value) in _PLAIN or type(value) in (torch.dtype, torch.device, torch.Size):
+        return value
+    if isinstance(value, torch.Tensor):
+        try:
+            plain = value.detach()
+            if type(plain) is not torch.Tensor:
+                plain = plain.as_subclass(torch.Tensor)
+            plain = plain.clone()
+            if value.requires_grad and (plain.is_floating_point() or plain.is_complex()):
+                plain.requires_grad_(True)
+            return plain
+        except Exception:
+            return _describe(value)
+    if type(value) in (list, tuple):
+        return type(value)(encode(v, depth + 1) for v in value)
+    if type(value) is dict and all(type(k) in (str, int) for k in value):
+        return {k: encode(v, depth + 1) for k, v in value.items()}
+    return _describe(value)
+
+
+def decode(value: Any) -> Any:
+    """Judge side: turn opaque markers back into `Opaque` objects."""
+    if isinstance(value, dict):
+        if OPAQUE in value and len(value) == 2:
+            return Opaque(str(value[OPAQUE]), str(value.get("repr", "")))
+        return {k: decode(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [decode(v) for v in value]
+    if isinstance(value, tuple):
+        return tuple(decode(v) for v in value)
+    return value

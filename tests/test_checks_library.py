@@ -1,0 +1,140 @@
+"""The checks library: comparisons that say what differs, mistakes named by matching, strategies that find bugs."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader.checks import CheckFailed, Mistake, expect_close, expect_equal, expect_raises, expect_type, shapes, tensors
+from grader.checks.compare import shape_diagnosis
+from grader.checks.gradients import gradcheck_through
+from grader.runner.errors import LearnerRaised
+from grader.sandbox.values import Opaque
+
+MISTAKE = Mistake(en="the mistake", ko="실수")
+
+
+def _failure(fn, *args, **kwargs) -> CheckFailed:
+    with pytest.raises(CheckFailed) as caught:
+        fn(*args, **kwargs)
+    return caught.value
+
+
+def test_expect_close_passes_within_tolerance():
+    expect_close(torch.tensor([1.0, 2.0]), torch.tensor([1.0, 2.0 + 1e-7]))
+
+
+def test_not_a_tensor():
+    failure = _failure(expect_close, Opaque("numpy.ndarray", "array([1.])"), torch.ones(1))
+    assert failure.category == "type" and "numpy.ndarray" in failure.message.en
+    assert "None" in _failure(expect_close, None, torch.ones(1)).message.en
+
+
+def test_shape_with_generic_diagnoses():
+    failure = _failure(expect_close, torch.zeros(4, 3), torch.zeros(3, 4))
+    assert failure.category == "shape" and "(4, 3)" in failure.message.en and "(3, 4)" in failure.message.en
+    assert "transpose" in failure.diagnosis.en
+    assert "keepdim" in shape_diagnosis((3,), (3, 1)).en
+    assert "extra dimension" in shape_diagnosis((3, 1), (3,)).en
+    assert "number of elements" in shape_diagnosis((2, 6), (3, 4)).en
+    assert shape_diagnosis((5,), (3, 4)) is None
+
+
+def test_dtype():
+    failure = _failure(expect_close, torch.zeros(2, dtype=torch.int64), torch.zeros(2))
+    assert failure.category == "dtype" and "torch.int64" in failure.message.en
+
+
+def test_values_report_the_worst_element_and_the_count():
+    expected = torch.zeros(2, 3)
+    got = expected.clone()
+    got[0, 1] = 0.5
+    got[1, 2] = 2.0
+    failure = _failure(expect_close, got, expected)
+    assert failure.category == "value"
+    assert "2 of 6 elements" in failure.message.en and "(1, 2)" in failure.message.en and "got 2" in failure.message.en
+
+
+def test_nan_is_its_own_category():
+    failure = _failure(expect_close, torch.tensor([1.0, float("nan")]), torch.tensor([1.0, 0.0]))
+    assert failure.category == "nan" and "index 1" in failure.message.en
+
+
+def test_matching_mistake_names_it():
+    x = torch.tensor([1.0, 2.0, 4.0])
+    failure = _failure(expect_close, x * 2, x, mistakes=[(MISTAKE, lambda: x * 2)])
+    assert failure.diagnosis.en == "the mistake"
+    failure = _failure(expect_close, x * 3, x, mistakes=[(MISTAKE, lambda: x * 2)])
+    assert failure.diagnosis is None
+
+
+def test_a_broken_mistake_candidate_is_skipped():
+    x = torch.ones(2)
+    failure = _failure(expect_close, x * 2, x, mistakes=[(MISTAKE, lambda: 1 / 0)])
+    assert failure.diagnosis is None
+
+
+def test_expect_equal_and_type():
+    expect_equal(0.1 + 0.2, 0.3)
+    assert "expected 3" in _failure(expect_equal, 4, 3).message.en
+    expect_type(1.5, float)
+    assert "Tensor" in _failure(expect_type, torch.ones(()), float).message.en
+    assert _failure(expect_type, True, int).category == "type"
+
+
+def _raiser(info):
+    def call(*args):
+        raise LearnerRaised("f", info)
+
+    return call
+
+
+def test_expect_raises():
+    value_error = {
+        "type": "builtins.ValueError",
+        "mro": ["builtins.ValueError", "builtins.Exception"],
+        "message": "bad",
+    }
+    index_error = {
+        "type": "builtins.IndexError",
+        "mro": ["builtins.IndexError", "builtins.LookupError"],
+        "message": "oops",
+    }
+    assert expect_raises(ValueError, _raiser(value_error)).error_message == "bad"
+    failure = _failure(expect_raises, ValueError, _raiser(index_error), diagnosis=MISTAKE)
+    assert "IndexError" in failure.message.en and failure.diagnosis.en == "the mistake"
+    failure = _failure(expect_raises, ValueError, lambda: None)
+    assert "returned normally" in failure.message.en
+
+
+def test_gradcheck_through_catches_a_wrong_backward_in_the_judge():
+    x = torch.tensor([0.5, -1.0, 2.0])
+    gradcheck_through(torch.sin, lambda x, g: (g * torch.cos(x),), [x], name="sin")
+    failure = _failure(gradcheck_through, torch.sin, lambda x, g: (torch.cos(x),), [x], name="sin")
+    assert failure.category == "gradient" and "numerical derivative" in failure.message.en
+    failure = _failure(
+        gradcheck_through, lambda x: torch.sin(x).float(), lambda x, g: (g * torch.cos(x),), [x], name="sin"
+    )
+    assert failure.category == "dtype"
+
+
+@settings(max_examples=50, database=None)
+@given(shapes(min_dims=2, max_dims=3))
+def test_shapes_have_distinct_sizes(shape):
+    assert len(set(shape)) == len(shape)
+
+
+@settings(max_examples=50, database=None)
+@given(tensors(shapes(min_dims=1, max_dims=3, min_side=2), layout="noncontiguous"))
+def test_noncontiguous_layout(x):
+    assert not x.is_contiguous()
+    assert x.abs().max() <= 10 and torch.all(x * 16 == torch.round(x * 16))
+
+
+@settings(max_examples=30, database=None)
+@given(st.data())
+def test_tensors_respect_dtype_and_bounds(data):
+    x = data.draw(tensors(shapes(min_side=0), dtype=torch.int64, min_value=-3, max_value=3))
+    assert x.dtype == torch.int64 and (x.numel() == 0 or (x.min() >= -3 and x.max() <= 3))

@@ -1,0 +1,134 @@
+"""The `grade` command: exit codes, one clean document per machine format, friendly text, usage errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cli import main
+from grader.reporters.gradescope import GradescopeResults
+from grader.results import GradeResult
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def invoke(*args: str, env: dict[str, str] | None = None):
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_json_is_one_document_of_the_result_model(reference_dir):
+    result = invoke("exercise", "1", "--submission", str(reference_dir), "--format", "json", "--quick")
+    assert result.exit_code == 0, result.output
+    parsed = GradeResult.model_validate_json(result.stdout)
+    assert parsed.points == parsed.max_points == 12
+    assert parsed.isolation.layers and parsed.seed == 20260112
+
+
+def test_gradescope_document_is_valid_and_adds_up(stubs_dir):
+    result = invoke("exercise", "1", "--submission", str(stubs_dir), "--format", "gradescope", "--quick")
+    assert result.exit_code == 1
+    raw = json.loads(result.stdout)
+    assert "max_score" not in raw and "score" not in raw
+    document = GradescopeResults.model_validate(raw)
+    assert sum(t.max_score for t in document.tests) == pytest.approx(12)
+    assert all(t.score == 0 and t.status == "failed" for t in document.tests)
+    assert all(t.name.startswith("ex01.") and ": " in t.name for t in document.tests)
+
+
+def test_quiz_scores_and_explains(tmp_path, reference_dir):
+    result = invoke("quiz", "--submission", str(reference_dir))
+    assert result.exit_code == 0, result.output
+    assert "Define-by-Run" in result.stdout and "14/14" in result.stdout
+
+
+def test_quiz_in_gradescope_names_questions_by_task_id(stubs_dir):
+    result = invoke("quiz", "--submission", str(stubs_dir), "--format", "gradescope")
+    names = [t["name"] for t in json.loads(result.stdout)["tests"]]
+    assert names[0].startswith("quiz.q1: ") and names[2].startswith("quiz.q3: ")
+
+
+def test_text_in_korean_from_a_real_process(stubs_dir):
+    env = {**os.environ, "GRADE_LANG": "ko", "NO_COLOR": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "grader", "exercise", "1", "one_hot", "--submission", str(stubs_dir), "--quick"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert "실습 1 · 텐서" in done.stdout and "아직 구현되지 않았습니다" in done.stdout
+    assert "grade hint 1 one_hot" in done.stdout
+    assert "\x1b[" not in done.stdout  # no colour off a terminal
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("exercise", "9"), "no exercise '9'"),
+        (("exercise", "1", "nosuch"), "has no task 'nosuch'"),
+        (("exercise", "1", "--submission", "/nonexistent/dir"), "is not a directory"),
+        (("hint", "1", "nosuch"), "has no task 'nosuch'"),
+        (("exercise", "1", "--format", "xml"), "Invalid value"),
+    ],
+)
+def test_usage_errors_exit_2_without_a_traceback(args, message):
+    result = invoke(*args)
+    assert result.exit_code == 2
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_broken_manifest_is_one_message_and_exit_2(tmp_path):
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "exercises", course / "exercises")
+    manifest = course / "exercises" / "course.toml"
+    manifest.write_text(manifest.read_text().replace("points = 2", "points = 'two'", 1))
+    result = invoke("list", "--course", str(course))
+    assert result.exit_code == 2
+    assert "course.toml:" in result.output and "points" in result.output and "Traceback" not in result.output
+
+
+def test_submission_without_exercises_folder(tmp_path):
+    result = invoke("quiz", "--submission", str(tmp_path))
+    assert result.exit_code == 2 and "has no exercises/ folder" in result.output
+
+
+def test_list_shows_tasks_points_and_status(stubs_dir):
+    result = invoke("list", "--submission", str(stubs_dir))
+    assert result.exit_code == 0
+    assert "one_hot" in result.stdout and "todo" in result.stdout and "masked_mean" in result.stdout
+
+
+def test_list_reports_last_grade_and_edits(reference_dir, tmp_path):
+    submission = tmp_path / "sub"
+    shutil.copytree(reference_dir, submission)
+    invoke("exercise", "1", "linear", "--submission", str(submission), "--quick")
+    listed = invoke("list", "--submission", str(submission)).stdout
+    assert "passed" in listed and "edited, not graded" in listed
+    module = submission / "exercises" / "ex01_tensors.py"
+    module.write_text(module.read_text() + "\n# touched\n")
+    assert "passed" not in invoke("list", "--submission", str(submission)).stdout
+
+
+def test_hints_nudge_before_they_tell():
+    first = invoke("hint", "1", "linear")
+    assert first.exit_code == 0 and "1. " in first.stdout and "2. " not in first.stdout
+    assert "--level 2" in first.stdout
+    both = invoke("hint", "1", "linear", "--level", "2", "--lang", "ko")
+    assert "2. `out = x @ weight.T`" in both.stdout and "저장됩니다" in both.stdout
+    overview = invoke("hint", "1")
+    assert "grade hint 1 one_hot" in overview.stdout
+
+
+def test_selftest_proves_the_course_consistent():
+    result = invoke("selftest", "--quick")
+    assert result.exit_code == 0, result.output
+    assert "ok: the course is consistent" in result.output

@@ -1,0 +1,150 @@
+"""The boundary: frames are size-capped and read with weights_only; children run, fail and die alone."""
+
+from __future__ import annotations
+
+import io
+import pickle
+import socket
+import time
+
+import pytest
+import torch
+
+from grader.runner.errors import LearnerRaised, SandboxAbort
+from grader.runner.output import neutralize
+from grader.runner.session import CheckSession, TaskHealth
+from grader.sandbox import protocol
+from grader.sandbox.capture import CappedText
+from grader.sandbox.limits import Limits
+from grader.sandbox.values import Opaque, decode, encode
+
+
+class Evil:
+    def __reduce__(self):
+        return (print, ("pwned",))
+
+
+def test_frames_round_trip_tensors_and_plain_values():
+    left, right = socket.socketpair()
+    value = {"x": torch.arange(6.0).reshape(2, 3).t(), "n": 3, "s": "é", "t": (1, 2.5, None), "d": torch.float64}
+    protocol.send_to_judge(left, value)
+    back = protocol.recv_from_sandbox(right, 1 << 20)
+    assert torch.equal(back["x"], value["x"]) and back["x"].stride() == (1, 3)
+    assert back["t"] == (1, 2.5, None) and back["d"] is torch.float64
+
+
+def test_a_malicious_pickle_is_refused():
+    left, right = socket.socketpair()
+    payload = pickle.dumps(Evil())
+    left.sendall(len(payload).to_bytes(8, "big") + payload)
+    with pytest.raises(protocol.ProtocolError, match="unreadable"):
+        protocol.recv_from_sandbox(right, 1 << 20)
+
+
+def test_an_oversized_frame_is_refused_before_reading_it():
+    left, right = socket.socketpair()
+    left.sendall((10 << 30).to_bytes(8, "big"))
+    with pytest.raises(protocol.FrameTooLarge):
+        protocol.recv_from_sandbox(right, 1 << 20)
+
+
+def test_recv_times_out():
+    _, right = socket.socketpair()
+    with pytest.raises(TimeoutError):
+        protocol.recv_from_sandbox(right, 1 << 20, time.monotonic() + 0.05)
+
+
+def test_values_encode_subclasses_and_foreign_objects():
+    class Sub(torch.Tensor):
+        pass
+
+    encoded = encode({"p": torch.nn.Parameter(torch.ones(2)), "s": torch.ones(2).as_subclass(Sub), "o": object()})
+    buffer = io.BytesIO()
+    torch.save(encoded, buffer)
+    back = decode(torch.load(io.BytesIO(buffer.getvalue()), weights_only=True))
+    assert type(back["p"]) is torch.Tensor and back["p"].requires_grad
+    assert type(back["s"]) is torch.Tensor
+    assert isinstance(back["o"], Opaque) and back["o"].type_name == "builtins.object"
+
+
+def test_capped_text_and_neutralize():
+    out = CappedText(5)
+    out.write("hello world")
+    assert out.take() == "hello\n[... 6 more characters not shown]" and out.take() == ""
+    assert neutralize("::set-output name=x::1\n\x1b[31mred\x1b[0m") == ": :set-output name=x::1\nred"
+
+
+def _session(server, tmp_path, source: str, timeout: float = 5.0) -> CheckSession:
+    module = tmp_path / "ex01_demo.py"
+    module.write_text(source)
+    return CheckSession(server, module, "ex01.demo", Limits(call_timeout_s=timeout), 0, TaskHealth())
+
+
+def test_calls_return_values_and_learner_exceptions(server, tmp_path):
+    session = _session(
+        server, tmp_path, "import torch\ndef f(x):\n    return x * 2\ndef g():\n    raise KeyError('k')\n"
+    )
+    try:
+        assert torch.equal(session.call("f", (torch.ones(2),), {}), torch.full((2,), 2.0))
+        with pytest.raises(LearnerRaised) as raised:
+            session.call("g", (), {})
+        assert raised.value.is_a(KeyError) and "ex01_demo.py, line 5" in raised.value.describe().en
+    finally:
+        session.close()
+
+
+def test_timeout_kills_the_child_and_stops_the_task(server, tmp_path):
+    session = _session(server, tmp_path, "def spin():\n    while True:\n        pass\n", timeout=0.5)
+    try:
+        with pytest.raises(SandboxAbort) as aborted:
+            session.call("spin", (), {})
+        assert aborted.value.category == "timeout"
+        with pytest.raises(SandboxAbort) as again:
+            session.call("spin", (), {})
+        assert again.value.category == "not_run"
+    finally:
+        session.close()
+
+
+def test_segfault_is_a_crash_and_the_next_call_gets_a_fresh_child(server, tmp_path):
+    source = "import ctypes\ndef boom():\n    ctypes.string_at(0)\ndef ok():\n    return 1\n"
+    session = _session(server, tmp_path, source)
+    try:
+        with pytest.raises(SandboxAbort) as aborted:
+            session.call("boom", (), {})
+        assert aborted.value.category == "crash" and "segmentation fault" in aborted.value.message.en
+        assert session.call("ok", (), {}) == 1
+    finally:
+        session.close()
+
+
+def test_system_exit_in_a_call_is_an_answer(server, tmp_path):
+    session = _session(server, tmp_path, "import sys\ndef leave():\n    sys.exit(0)\n")
+    try:
+        with pytest.raises(LearnerRaised) as raised:
+            session.call("leave", (), {})
+        assert raised.value.is_a(SystemExit) and "must return" in raised.value.describe().en
+    finally:
+        session.close()
+
+
+def test_memory_bomb_is_stopped_by_the_limit(server, tmp_path):
+    source = "import torch\ndef bomb():\n    return torch.ones(1 << 40).sum()\n"
+    session = _session(server, tmp_path, source)
+    try:
+        with pytest.raises(SandboxAbort) as aborted:
+            session.call("bomb", (), {})
+        assert aborted.value.category == "memory"
+    finally:
+        session.close()
+
+
+def test_children_do_not_see_the_judges_environment(server, tmp_path, monkeypatch):
+    source = "import os\ndef env():\n    return sorted(os.environ)\ndef where():\n    return os.getcwd()\n"
+    session = _session(server, tmp_path, source)
+    try:
+        names = session.call("env", (), {})
+        assert "GRADE_CACHE_DIR" not in names and "HOME" in names
+        assert str(server.scratch_root) in session.call("where", (), {})
+    finally:
+        session.close()
