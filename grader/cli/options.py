@@ -58,6 +58,7 @@ def grading_options(func: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Choice(FORMATS),
         default="text",
         show_default=True,
-        help="text for people; json (the result model) or gradescope (results.json) for machines.",
+        help="text for people; for machines: json (the result model), gradescope (results.json), "
+        "classroom (GitHub Classroom's reporter) or junit (JUnit XML).",
     )(func)
     return func
