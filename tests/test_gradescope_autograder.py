@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import typing
 import zipfile
 from pathlib import Path
 
@@ -16,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
-from grader.reporters.gradescope import GradescopeResults
+from grader.cli.deploy import VISIBILITIES
+from grader.reporters.gradescope import GradescopeResults, Visibility
 from tests.helpers import reference_with
 
 BROKEN_LINEAR = "def linear(x, weight, bias=None):\n    return x @ weight\n"
@@ -51,6 +53,10 @@ def _run_autograder(root: Path) -> GradescopeResults:
     )
     assert done.returncode == 0, done.stderr
     return GradescopeResults.model_validate_json((root / "results" / "results.json").read_text())
+
+
+def test_visibility_choices_are_gradescopes():
+    assert typing.get_args(Visibility) == VISIBILITIES
 
 
 def test_zip_layout_and_scripts(autograder, tmp_path):
@@ -148,6 +154,15 @@ def test_missing_files_are_named_and_scored_zero(autograder, tmp_path):
     first = (results.tests or [])[0]
     assert first.status == "failed" and "exercises/ex01_tensors.py" in (first.output or "")
     assert _points(results)[0] == 0
+
+
+def test_a_symlink_to_the_reference_is_not_a_submission(autograder, tmp_path):
+    root = _root(tmp_path, autograder)
+    (root / "submission" / "exercises").mkdir()
+    reference = root / "source" / "course" / "solutions" / "ex01_tensors.py"
+    (root / "submission" / "exercises" / "ex01_tensors.py").symlink_to(reference)
+    results = _run_autograder(root)
+    assert "not found" in ((results.tests or [])[0].output or "") and _points(results)[0] == 0
 
 
 def test_results_are_written_even_when_the_course_is_broken(autograder, tmp_path):

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import click
 
 from grader.cli.context import EXIT_USAGE, reported_errors, resolve
+from grader.cli.options import course_option
+from grader.deploy import DEFAULT_KEY_ENV
 from grader.profiles import PROFILES
 
-_KEY_ENV = "GRADER_BUNDLE_KEY"
-_VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
+# Gradescope's visibility settings (grader.reporters.gradescope.Visibility, not imported at start-up).
+VISIBILITIES = ("hidden", "after_due_date", "after_published", "visible")
 
 
 class _Failed(click.ClickException):
@@ -30,28 +33,17 @@ def _deploy_errors() -> Iterator[None]:
             raise _Failed(str(exc)) from None
 
 
-def _course_option(func):
-    return click.option(
-        "--course",
-        "course_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Course root holding exercises/course.toml (default: found from the current directory).",
-    )(func)
-
-
-def _key_env_option(func):
-    return click.option(
-        "--key-env",
-        default=_KEY_ENV,
-        show_default=True,
-        help="Environment variable that holds the bundle key (in CI: a secret of that name).",
-    )(func)
+_key_env_option = click.option(
+    "--key-env",
+    default=DEFAULT_KEY_ENV,
+    show_default=True,
+    help="Environment variable that holds the bundle key (in CI: a secret of that name).",
+)
 
 
 @click.command("release")
 @click.argument("out", type=click.Path(path_type=Path))
-@_course_option
+@course_option
 @_key_env_option
 @click.option(
     "--no-bundle",
@@ -80,7 +72,7 @@ def release_cmd(out: Path, course_dir: Path | None, key_env: str, no_bundle: boo
 
 @click.command("bundle")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path), required=False)
-@_course_option
+@course_option
 @_key_env_option
 @click.option("--new-key", is_flag=True, help="Print a new random key and exit.")
 def bundle_cmd(out: Path | None, course_dir: Path | None, key_env: str, new_key: bool) -> None:
@@ -101,7 +93,7 @@ def bundle_cmd(out: Path | None, course_dir: Path | None, key_env: str, new_key:
 
 @click.command("unbundle")
 @click.argument("bundle", type=click.Path(dir_okay=False, path_type=Path))
-@_course_option
+@course_option
 @_key_env_option
 @click.option("--replace", is_flag=True, help="Replace an existing solutions/ folder (as CI must).")
 def unbundle_cmd(bundle: Path, course_dir: Path | None, key_env: str, replace: bool) -> None:
@@ -114,10 +106,10 @@ def unbundle_cmd(bundle: Path, course_dir: Path | None, key_env: str, replace: b
         click.echo(f"opened {count} files into {course.solutions_dir}")
 
 
-def _run_options(func):
+def _run_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
         "--visibility",
-        type=click.Choice(_VISIBILITIES),
+        type=click.Choice(VISIBILITIES),
         default="after_published",
         show_default=True,
         help="When learners see the graded tests (Gradescope's visibility); the list of files found is always visible.",
@@ -137,7 +129,7 @@ def gradescope_group() -> None:
 
 @gradescope_group.command("build")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
-@_course_option
+@course_option
 @_run_options
 def gradescope_build_cmd(
     out: Path, course_dir: Path | None, visibility: str, lang: str, profile: str, seed: int | None

@@ -96,7 +96,9 @@ def without_hidden_checks(target: Target, exercises: list[Exercise], task: str |
 @click.argument("number", required=False)
 @click.argument("task", required=False)
 @target_options
-def test_cmd(number: str | None, task: str | None, submission: Path | None, course_dir: Path | None, lang: str | None):
+def test_cmd(
+    number: str | None, task: str | None, submission: Path | None, course_dir: Path | None, lang: str | None
+) -> None:
     """Run the public tests of exercise NUMBER (all exercises without it), or only those about TASK.
 
     They run your code in a separate process and give no points: `grade exercise` grades.

@@ -11,6 +11,14 @@ import click
 from grader.profiles import PROFILES
 from grader.reporters import FORMATS
 
+course_option = click.option(
+    "--course",
+    "course_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Course root holding exercises/course.toml (default: found from the current directory).",
+)
+
 
 def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
@@ -20,13 +28,7 @@ def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="GRADE_LANG",
         help="Language of messages (default: from GRADE_LANG or the locale).",
     )(func)
-    func = click.option(
-        "--course",
-        "course_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Course root holding exercises/course.toml (default: found from the current directory).",
-    )(func)
+    func = course_option(func)
     func = click.option(
         "--submission",
         type=click.Path(file_okay=False, path_type=Path),

@@ -20,7 +20,6 @@ from cryptography.fernet import Fernet, InvalidToken
 from grader.course import Course
 from grader.deploy.errors import DeployError
 
-DEFAULT_KEY_ENV = "GRADER_BUNDLE_KEY"
 DEFAULT_BUNDLE = Path(".grader") / "hidden.bundle"
 _ROOT = "solutions"
 _SKIP = ("__pycache__", ".pytest_cache", ".hypothesis")

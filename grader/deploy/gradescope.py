@@ -84,13 +84,18 @@ def build(course: Course, out: Path, settings: RunSettings) -> int:
     return len(entries)
 
 
+def _inside(path: Path, upload: Path) -> bool:
+    """A regular file of the upload itself: a symlink could point at the reference solution next door."""
+    return path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(upload.resolve())
+
+
 def _candidates(upload: Path, relative: str) -> list[Path]:
     """Where a learner's file may be in an upload: at its place in the repository layout, else anywhere by name."""
     exact = upload / relative
-    if exact.is_file():
+    if _inside(exact, upload):
         return [exact]
     name = Path(relative).name
-    found = [p for p in upload.rglob(name) if p.is_file() and not (_JUNK & set(p.relative_to(upload).parts))]
+    found = [p for p in upload.rglob(name) if _inside(p, upload) and not (_JUNK & set(p.relative_to(upload).parts))]
     return sorted(found, key=lambda p: (len(p.parts), str(p)))
 
 

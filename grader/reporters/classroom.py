@@ -72,6 +72,9 @@ def whole_scores(checks: list[CheckResult], max_points: float) -> tuple[float, l
     max_units = round(max_points / unit)
     earned = sum(c.points for c in checks)
     units = min(max_units, math.floor(earned / unit + 1e-6))
+    if earned < max_points - 1e-9:
+        # A total that is no multiple of the unit (10.3) must not round a near miss up to full marks.
+        units = min(units, max_units - 1)
     if units <= 0:
         return max_units * unit, [0.0] * len(checks)
     return max_units * unit, split_points(units * unit, [c.points for c in checks], unit)

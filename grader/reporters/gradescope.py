@@ -17,7 +17,6 @@ from grader.reporters.common import ReportOptions, check_lines, points
 from grader.results import GradeResult
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
-VISIBILITIES: tuple[str, ...] = ("hidden", "after_due_date", "after_published", "visible")
 OutputFormat = Literal["text", "html", "simple_format", "md", "ansi"]
 
 
