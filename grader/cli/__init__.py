@@ -5,8 +5,10 @@ from __future__ import annotations
 import click
 
 from grader import __version__
+from grader.cli.deploy import bundle_cmd, gradescope_group, release_cmd, unbundle_cmd
 from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
 from grader.cli.info import hint_cmd, list_cmd
+from grader.cli.learner import test_cmd
 from grader.cli.selftest import selftest_cmd
 
 
@@ -18,11 +20,28 @@ def main() -> None:
     \b
     grade list                 where you stand
     grade exercise 1           grade one exercise (or: grade exercise 1 one_hot)
+    grade test 1               run the public tests of exercise 1
     grade hint 1 one_hot       a nudge when stuck
     grade quiz                 grade exercises/quiz/answers.toml
     grade all                  everything, as CI does
+
+    \b
+    For instructors: selftest, release (the learners' repository), bundle / unbundle
+    (encrypted hidden checks for CI), gradescope build (Gradescope's autograder zip).
     """
 
 
-for command in (list_cmd, exercise_cmd, quiz_cmd, all_cmd, hint_cmd, selftest_cmd):
+for command in (
+    list_cmd,
+    exercise_cmd,
+    test_cmd,
+    quiz_cmd,
+    all_cmd,
+    hint_cmd,
+    selftest_cmd,
+    release_cmd,
+    bundle_cmd,
+    unbundle_cmd,
+    gradescope_group,
+):
     main.add_command(command)

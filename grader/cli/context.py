@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,18 +46,34 @@ def resolve(course_dir: Path | None, submission: Path | None, lang: str | None) 
 
 
 @contextmanager
-def reported_errors() -> Iterator[None]:
-    """Turn configuration problems into one message and exit status 2; Ctrl-C into 130. No tracebacks."""
+def reported_errors(document: Callable[[str], str] | None = None) -> Iterator[None]:
+    """Turn configuration problems into one message and exit status 2; Ctrl-C into 130. No tracebacks.
+
+    With `document` (a machine format's error document), whatever stops the run also prints that
+    document on stdout first, so CI reads a result that says why instead of nothing.
+    """
     from grader.runner.server import SandboxUnavailable
+
+    def emit(problem: str) -> None:
+        if document is not None:
+            click.echo(document(problem))
 
     try:
         yield
-    except CourseError as exc:
+    except (CourseError, SandboxUnavailable) as exc:
+        emit(str(exc))
         click.secho(f"error: {exc}", fg="red", err=True)
         sys.exit(EXIT_USAGE)
-    except SandboxUnavailable as exc:
-        click.secho(f"error: {exc}", fg="red", err=True)
-        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        emit(exc.format_message())
+        raise
     except KeyboardInterrupt:
         click.secho("interrupted", fg="yellow", err=True)
         sys.exit(EXIT_INTERRUPTED)
+    except Exception as exc:
+        if document is None:
+            raise
+        # A bug in the grader: CI still gets its document, the log gets the traceback.
+        emit(f"internal error: {type(exc).__name__}: {exc}")
+        traceback.print_exc()
+        sys.exit(EXIT_USAGE)

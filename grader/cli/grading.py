@@ -5,18 +5,58 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from grader.cli.context import EXIT_FAILED, Target, reported_errors, resolve
+from grader.cli.learner import without_hidden_checks
 from grader.cli.options import grading_options
+from grader.course import CourseError
 
 
 def _color(fmt: str) -> bool:
     if fmt != "text" or "NO_COLOR" in os.environ:
         return False
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
+
+
+def _max_points(course_dir: Path | None, submission: Path | None) -> float | None:
+    """The course's total points, for an error document; None when even the course cannot be read."""
+    from grader.course import find_course_root, load_course
+    from grader.quiz import load_quiz
+
+    root = course_dir or find_course_root(Path.cwd()) or (find_course_root(submission) if submission else None)
+    if root is None:
+        return None
+    try:
+        course = load_course(root)
+        total = sum(t.points for ex in course.exercises for t in ex.tasks)
+        if course.manifest.quiz is not None:
+            total += sum(q.points for q in load_quiz(course.exercises_dir / course.manifest.quiz.questions).questions)
+        return total
+    except CourseError:
+        return None
+
+
+def error_document(
+    fmt: str, course_dir: Path | None, submission: Path | None, lang: str | None
+) -> Callable[[str], str] | None:
+    """For machine formats: the document to print when grading cannot run (see `reported_errors`)."""
+    from grader.i18n import detect_lang
+    from grader.reporters import error_renderer
+    from grader.reporters.common import ReportOptions
+
+    render = error_renderer(fmt)
+    if render is None:
+        return None
+    return lambda problem: render(problem, _max_points(course_dir, submission), ReportOptions(lang or detect_lang()))
+
+
+def _hidden_checks_absent(target: Target, fmt: str) -> bool:
+    """A learner's repository without `solutions/`: people get public tests instead; machines an error."""
+    return fmt == "text" and not target.course.has_hidden_checks()
 
 
 def run(
@@ -71,7 +111,7 @@ def exercise_cmd(
     verbose: bool,
 ) -> None:
     """Grade exercise NUMBER (1, 01 or ex01), or only its TASK (one_hot)."""
-    with reported_errors():
+    with reported_errors(error_document(fmt, course_dir, submission, lang)):
         target = resolve(course_dir, submission, lang)
         ex = target.course.exercise(number)
         if ex is None:
@@ -85,6 +125,8 @@ def exercise_cmd(
                     f"exercise {ex.number} has no task {task!r}; it has {known}", param_hint="TASK"
                 )
             tasks = frozenset({ex.task_id(ex.task(task))})  # type: ignore[arg-type]
+        if _hidden_checks_absent(target, fmt):
+            without_hidden_checks(target, [ex], task, quiz=False)
         run(target, (ex,), False, tasks, fmt=fmt, seed=seed, profile="quick" if quick else profile, verbose=verbose)
 
 
@@ -101,10 +143,12 @@ def quiz_cmd(
     verbose: bool,
 ) -> None:
     """Grade the quiz (exercises/quiz/answers.toml)."""
-    with reported_errors():
+    with reported_errors(error_document(fmt, course_dir, submission, lang)):
         target = resolve(course_dir, submission, lang)
         if target.course.manifest.quiz is None:
             raise click.UsageError("this course has no quiz")
+        if _hidden_checks_absent(target, fmt):
+            without_hidden_checks(target, [], None, quiz=True)
         run(target, (), True, None, fmt=fmt, seed=seed, profile=profile, verbose=verbose)
 
 
@@ -121,7 +165,9 @@ def all_cmd(
     verbose: bool,
 ) -> None:
     """Grade every exercise and the quiz."""
-    with reported_errors():
+    with reported_errors(error_document(fmt, course_dir, submission, lang)):
         target = resolve(course_dir, submission, lang)
         exercises = tuple(target.course.exercises)
+        if _hidden_checks_absent(target, fmt):
+            without_hidden_checks(target, list(exercises), None, quiz=True)
         run(target, exercises, True, None, fmt=fmt, seed=seed, profile="quick" if quick else profile, verbose=verbose)

@@ -11,6 +11,14 @@ import click
 from grader.profiles import PROFILES
 from grader.reporters import FORMATS
 
+course_option = click.option(
+    "--course",
+    "course_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Course root holding exercises/course.toml (default: found from the current directory).",
+)
+
 
 def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
     func = click.option(
@@ -20,13 +28,7 @@ def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
         envvar="GRADE_LANG",
         help="Language of messages (default: from GRADE_LANG or the locale).",
     )(func)
-    func = click.option(
-        "--course",
-        "course_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Course root holding exercises/course.toml (default: found from the current directory).",
-    )(func)
+    func = course_option(func)
     func = click.option(
         "--submission",
         type=click.Path(file_okay=False, path_type=Path),
@@ -58,6 +60,7 @@ def grading_options(func: Callable[..., Any]) -> Callable[..., Any]:
         type=click.Choice(FORMATS),
         default="text",
         show_default=True,
-        help="text for people; json (the result model) or gradescope (results.json) for machines.",
+        help="text for people; for machines: json (the result model), gradescope (results.json), "
+        "classroom (GitHub Classroom's reporter) or junit (JUnit XML).",
     )(func)
     return func

@@ -22,6 +22,7 @@ from grader.runner.errors import SandboxAbort
 from grader.runner.server import SandboxServer
 from grader.runner.session import CheckSession, TaskHealth
 from grader.sandbox.limits import Limits
+from grader.sourcelines import definition_lines
 
 _PYTEST_FLAGS = [
     "-q",
@@ -117,7 +118,7 @@ def _run_checks(course: Course, runs: dict[str, ExerciseRun], plugin: JudgePlugi
         )
 
 
-def _task_result(exercise: Exercise, task_name: str, checks: list[CheckResult]) -> TaskResult:
+def _task_result(exercise: Exercise, task_name: str, checks: list[CheckResult], line: int | None) -> TaskResult:
     task = exercise.task(task_name)
     assert task is not None
     shares = split_points(task.points, [c.weight for c in checks])
@@ -131,6 +132,7 @@ def _task_result(exercise: Exercise, task_name: str, checks: list[CheckResult]) 
         max_points=task.points,
         checks=scored,
         hint_count=len(task.hints),
+        line=line,
     )
 
 
@@ -140,16 +142,23 @@ def _exercise_section(run: ExerciseRun, checks: list[CheckResult], tasks: frozen
     for check in checks:
         by_task.setdefault(check.task, []).append(check)
     results = []
+    lines = definition_lines(run.learner_file)
     for task in exercise.tasks:
         task_id = exercise.task_id(task)
         if tasks is not None and task_id not in tasks:
             continue
         if task_id not in by_task:
             raise CourseError(f"solutions/checks/test_{exercise.module}", f"task {task_id} has no hidden checks")
-        results.append(_task_result(exercise, task.name, by_task[task_id]))
+        results.append(_task_result(exercise, task.name, by_task[task_id], lines.get(task.name)))
     error = run.blocked[1] if run.blocked and run.blocked[0] == "import" else None
     return SectionResult(
-        id=exercise.id, kind="exercise", number=exercise.number, title=exercise.title, tasks=results, error=error
+        id=exercise.id,
+        kind="exercise",
+        number=exercise.number,
+        title=exercise.title,
+        file=f"exercises/{exercise.module}",
+        tasks=results,
+        error=error,
     )
 
 

@@ -18,6 +18,8 @@ class Answers:
     """The options chosen per question id, and what could not be read."""
 
     chosen: dict[str, frozenset[int]] = field(default_factory=dict)
+    # The line each question's answer is written on.
+    lines: dict[str, int] = field(default_factory=dict)
     # Per question: why its answer was not accepted (scored as wrong).
     invalid: dict[str, Text] = field(default_factory=dict)
     # Problems that cost nothing (an answer for a question that does not exist).
@@ -65,6 +67,8 @@ def read_answers(path: Path, quiz: Quiz) -> Answers:
         line = find_line(text, [qid])
         where = f"{shown}:{line}" if line else shown
         question = quiz.question(qid)
+        if line:
+            answers.lines[qid] = line
         if question is None:
             answers.notes.append(msg("answer_unknown_question", where=where, qid=qid))
             continue

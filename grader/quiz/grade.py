@@ -58,7 +58,16 @@ def grade_quiz(files: QuizFiles, quiz: Quiz, key: Key, answers_path: Path) -> Se
         chosen = None if answers.error else answers.chosen.get(question.id)
         invalid = answers.error or answers.invalid.get(question.id)
         check = _check(question, key, chosen, invalid)
-        tasks.append(TaskResult(id=check.task, title=question.text, max_points=question.points, checks=[check]))
+        line = answers.lines.get(question.id)
+        tasks.append(
+            TaskResult(id=check.task, title=question.text, max_points=question.points, checks=[check], line=line)
+        )
     return SectionResult(
-        id="quiz", kind="quiz", title=files.title, tasks=tasks, error=answers.error, notes=answers.notes
+        id="quiz",
+        kind="quiz",
+        title=files.title,
+        file=f"exercises/{files.answers}",
+        tasks=tasks,
+        error=answers.error,
+        notes=answers.notes,
     )

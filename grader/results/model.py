@@ -83,6 +83,8 @@ class TaskResult(_Model):
     max_points: float
     checks: list[CheckResult] = Field(default_factory=list)
     hint_count: int = 0
+    # Where the learner's definition (or quiz answer) starts in the section's file, when it can be found.
+    line: int | None = None
 
     @computed_field  # type: ignore[prop-decorator]
     @property
@@ -105,6 +107,8 @@ class SectionResult(_Model):
     kind: Literal["exercise", "quiz"]
     number: int | None = None
     title: Text
+    # The learner's file this section grades, relative to the submission (`exercises/ex01_tensors.py`).
+    file: str | None = None
     tasks: list[TaskResult] = Field(default_factory=list)
     # Set when the whole section could not be graded (the module does not import, the answers file is unreadable).
     error: Text | None = None

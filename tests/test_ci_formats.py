@@ -1,0 +1,227 @@
+"""The machine views of one result: Classroom, Gradescope and JUnit documents follow their contracts and add up."""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import xmlschema
+from click.testing import CliRunner
+from hypothesis import given
+from hypothesis import strategies as st
+
+from grader.cli import main
+from grader.i18n import Text
+from grader.reporters import FORMATS, error_renderer, renderer
+from grader.reporters.classroom import ClassroomResults, points_unit, whole_scores
+from grader.reporters.common import ReportOptions
+from grader.reporters.gradescope import GradescopeResults, document
+from grader.results import CheckResult, GradeResult, Outcome, SectionResult, TaskResult, split_points
+from tests.helpers import reference_with
+
+SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("schemas") / "junit-10.xsd")
+OPTIONS = ReportOptions(lang="en")
+BROKEN_FLATTEN = "def flatten_batch(x):\n    return x.view(x.shape[0], -1)\n"
+
+
+@pytest.fixture(scope="module")
+def graded(course, grade_dir, reference_dir, stubs_dir, tmp_path_factory) -> dict[str, GradeResult]:
+    """Full marks, zero, and a partial submission (one task half right, one quiz answer wrong, one missing)."""
+    partial = tmp_path_factory.mktemp("partial")
+    shutil.copytree(reference_dir, partial, dirs_exist_ok=True)
+    (partial / "exercises" / "ex01_tensors.py").write_text(reference_with(course, "ex01_tensors.py", BROKEN_FLATTEN))
+    answers = partial / "exercises" / "quiz" / "answers.toml"
+    lines = answers.read_text().splitlines()
+    lines = [("q1 = 1" if line.startswith("q1 ") else line) for line in lines if not line.startswith("q2 ")]
+    answers.write_text("\n".join(lines) + "\n")
+    return {
+        name: grade_dir(path, exercises=(1,), quiz=True)
+        for name, path in (("full", reference_dir), ("zero", stubs_dir), ("partial", partial))
+    }
+
+
+def _js_sum(values: list[float]) -> float:
+    """Left-to-right double addition, as the reporter's `reduce` does in JavaScript."""
+    total = 0.0
+    for value in values:
+        total += value
+    return total
+
+
+# -- GitHub Classroom ---------------------------------------------------------------------------
+@pytest.mark.parametrize("case", ["full", "zero", "partial"])
+def test_classroom_points_add_up_exactly(graded, case):
+    result = graded[case]
+    doc = ClassroomResults.model_validate_json(renderer("classroom")(result, OPTIONS))
+    total = _js_sum([t.score for t in doc.tests])
+    assert doc.max_score == result.max_points == 26
+    # Exact equality: what Classroom shows is the grader's total, rounded down to a quarter point.
+    assert total == math.floor(result.points * 4) / 4
+    assert len(doc.tests) == len(result.checks())
+    assert doc.status == ("pass" if case == "full" else "fail")
+    if case == "partial":
+        assert 0 < result.points < 26 and result.points != int(result.points)
+
+
+def test_classroom_document_matches_the_reporter_contract(graded):
+    raw = json.loads(renderer("classroom")(graded["partial"], OPTIONS))
+    assert set(raw) == {"version", "status", "max_score", "tests"} and raw["version"] == 1
+    assert {t["status"] for t in raw["tests"]} == {"pass", "fail"}
+    fields = {"name", "status", "score", "message", "test_code", "filename", "line_no", "duration"}
+    assert all(set(t) == fields for t in raw["tests"])
+    flatten = [t for t in raw["tests"] if t["name"].startswith("ex01.flatten_batch") and t["status"] == "fail"]
+    assert flatten and flatten[0]["filename"] == "exercises/ex01_tensors.py"
+    assert flatten[0]["test_code"] == "grade exercise 1 flatten_batch"
+    source = (Path(graded["partial"].submission) / "exercises" / "ex01_tensors.py").read_text().splitlines()
+    assert source[flatten[0]["line_no"] - 1].startswith("def flatten_batch(")
+    quiz = next(t for t in raw["tests"] if t["name"].startswith("quiz.q1:"))
+    assert quiz["filename"] == "exercises/quiz/answers.toml" and quiz["status"] == "fail"
+    # The key's explanations stay out of the job log.
+    assert "zero_grad(): gradients accumulate" not in json.dumps(raw)
+
+
+@given(
+    st.lists(st.tuples(st.integers(1, 9), st.booleans()), min_size=1, max_size=40),
+    st.sampled_from([26.0, 12.0, 7.5, 3.25, 10.3]),
+)
+def test_whole_scores_add_up_for_any_split(checks, total):
+    shares = split_points(total, [float(w) for w, _ in checks])
+    results = [
+        CheckResult(
+            id=f"c{i}",
+            task="ex01.t",
+            title=Text(en="t"),
+            outcome=Outcome.PASSED if ok else Outcome.FAILED,
+            points=share if ok else 0.0,
+            max_points=share,
+        )
+        for i, ((_, ok), share) in enumerate(zip(checks, shares, strict=True))
+    ]
+    max_score, scores = whole_scores(results, total)
+    unit = points_unit(total)
+    earned = sum(c.points for c in results)
+    assert all(s == round(s / unit) * unit and s >= 0 for s in scores)
+    assert _js_sum(scores) <= earned + 1e-9 and earned - _js_sum(scores) < 2 * unit
+    assert abs(max_score - total) <= unit / 2
+    assert (_js_sum(scores) == max_score) == all(ok for _, ok in checks)
+    assert all(s == 0 for s, c in zip(scores, results, strict=True) if not c.passed)
+
+
+def _result(messages: list[str]) -> GradeResult:
+    checks = [
+        CheckResult(
+            id=f"ex01.t.c{i}",
+            task="ex01.t",
+            title=Text(en=f"check {i}"),
+            outcome=Outcome.FAILED,
+            max_points=1.0,
+            message=Text(en=m),
+        )
+        for i, m in enumerate(messages)
+    ]
+    task = TaskResult(id="ex01.t", title=Text(en="t"), max_points=float(len(checks)), checks=checks)
+    section = SectionResult(id="ex01", kind="exercise", number=1, title=Text(en="Ex"), tasks=[task])
+    return GradeResult.model_validate(
+        {
+            "grader_version": "0",
+            "course": {"en": "c"},
+            "submission": "/s",
+            "seed": 0,
+            "profile": "quick",
+            "isolation": {"level": "sandboxed"},
+            "started_at": "2026-01-01T00:00:00Z",
+            "duration_s": 1.0,
+            "sections": [section.model_dump()],
+        }
+    )
+
+
+def test_classroom_document_fits_in_an_environment_variable():
+    result = _result(["x" * 5000] * 200)
+    encoded = base64.b64encode(renderer("classroom")(result, OPTIONS).encode())
+    assert len(encoded) <= 100_000  # Linux refuses a single environment string over 128 KiB
+    assert len(ClassroomResults.model_validate_json(base64.b64decode(encoded)).tests) == 200
+
+
+def test_learner_text_cannot_inject_workflow_commands(course, grade_dir, make_submission):
+    evil = 'def linear(x, weight, bias=None):\n    raise ValueError("no\\n::error::fake\\n##[set-output name=a;]b")\n'
+    result = grade_dir(make_submission({"ex01_tensors.py": reference_with(course, "ex01_tensors.py", evil)}))
+    text = renderer("classroom")(result, OPTIONS)
+    messages = [t.message for t in ClassroomResults.model_validate_json(text).tests if t.name.startswith("ex01.linear")]
+    assert any("fake" in m for m in messages)
+    lines = [line.lstrip() for m in messages for line in m.splitlines()]
+    assert not any(line.startswith(("::", "##[")) for line in lines)
+
+
+def test_classroom_error_document_when_grading_cannot_run(tmp_path):
+    done = CliRunner().invoke(main, ["all", "--format", "classroom", "--submission", str(tmp_path / "none")])
+    assert done.exit_code == 2
+    doc = ClassroomResults.model_validate_json(done.stdout.strip())
+    assert doc.status == "error" and doc.max_score == 26 and len(doc.tests) == 1
+    assert doc.tests[0].status == "error" and "not a directory" in doc.tests[0].message
+
+
+# -- Gradescope ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", ["full", "zero", "partial"])
+def test_gradescope_document_follows_the_spec_and_adds_up(graded, case):
+    result = graded[case]
+    raw = json.loads(renderer("gradescope")(result, OPTIONS))
+    doc = GradescopeResults.model_validate(raw)
+    assert "score" not in raw  # Gradescope totals the tests
+    tests = doc.tests or []
+    assert math.fsum(t.score or 0 for t in tests) == pytest.approx(result.points, abs=1e-9)
+    assert math.fsum(t.max_score or 0 for t in tests) == pytest.approx(26, abs=1e-9)
+    assert all((t.status == "passed") == (t.score == t.max_score) for t in tests)
+
+
+def test_gradescope_visibility_applies_to_graded_tests(graded):
+    doc = document(graded["partial"], OPTIONS, "after_published")
+    assert doc.visibility == "visible" and {t.visibility for t in doc.tests or []} == {"after_published"}
+
+
+# -- JUnit --------------------------------------------------------------------------------------
+@pytest.mark.parametrize("case", ["full", "zero", "partial"])
+def test_junit_is_valid_and_carries_the_points(graded, case):
+    result = graded[case]
+    xml = renderer("junit")(result, OPTIONS)
+    SCHEMA.validate(xml)
+    root = ET.fromstring(xml)
+    suites = root.findall("testsuite")
+    assert [s.get("name") for s in suites] == ["ex01", "quiz"]
+    cases = root.iter("testcase")
+    assert int(root.get("tests")) == len(list(cases)) == len(result.checks())
+    failed = [c for c in root.iter("testcase") if c.find("failure") is not None]
+    assert len(failed) == int(root.get("failures")) == sum(not c.passed for c in result.checks())
+    points = {s.get("name"): {p.get("name"): p.get("value") for p in s.iter("property")} for s in suites}
+    assert sum(float(p["points"]) for p in points.values()) == pytest.approx(result.points, abs=1e-3)
+    assert sum(float(p["max_points"]) for p in points.values()) == 26
+    assert float(points["ex01"]["ex01.linear.max_points"]) == 2
+    if case == "partial":
+        failure = next(c for c in failed if c.get("classname") == "ex01.flatten_batch").find("failure")
+        assert failure.get("message") and "view" in failure.text
+
+
+def test_junit_survives_characters_xml_cannot_carry():
+    xml = renderer("junit")(_result(["bad \x00\x1b[31m byte \ud800 and <tags> & more"]), OPTIONS)
+    SCHEMA.validate(xml)
+    assert "<tags> & more" in ET.fromstring(xml).find(".//failure").text
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if error_renderer(f) is not None])
+def test_every_machine_format_has_an_error_document(fmt):
+    assert set(FORMATS) - {"text", "json"} == {"classroom", "gradescope", "junit"}
+    text = error_renderer(fmt)("the course is broken", 26.0, OPTIONS)  # type: ignore[misc]
+    if fmt == "junit":
+        SCHEMA.validate(text)
+        assert ET.fromstring(text).find(".//error").get("message").endswith("the course is broken")
+    elif fmt == "gradescope":
+        doc = GradescopeResults.model_validate_json(text)
+        assert doc.tests and doc.tests[0].score == 0 and "the course is broken" in (doc.output or "")
+    else:
+        doc = ClassroomResults.model_validate_json(text)
+        assert doc.status == "error" and doc.max_score == 26 and doc.tests
