@@ -157,6 +157,24 @@ class MLP(nn.Module):
         "dropout is applied once",
     ),
     (
+        "MLP",
+        "no dropout parameter",
+        """
+class MLP(nn.Module):
+    def __init__(self, in_features, hidden, out_features):
+        super().__init__()
+        layers, width = [], in_features
+        for h in hidden:
+            layers += [nn.Linear(width, h), nn.ReLU()]
+            width = h
+        self.net = nn.Sequential(*layers, nn.Linear(width, out_features))
+
+    def forward(self, x):
+        return self.net(x)
+""",
+        "keep the signatures from the exercise file",
+    ),
+    (
         "LayerNorm",
         "unbiased variance",
         """

@@ -87,7 +87,15 @@ NO_FORWARD = Mistake(
     en="the class has no method named forward (check its spelling and indentation): nn.Module calls forward",
     ko="클래스에 forward라는 메서드가 없습니다 (철자와 들여쓰기를 확인하세요): nn.Module은 forward를 호출합니다",
 )
+SIGNATURE = Mistake(
+    en="keep the signatures from the exercise file: MLP(in_features, hidden, out_features, dropout=0.0), "
+    "LayerNorm(normalized_shape, eps=1e-5), count_parameters(model, trainable_only=True), forward(self, x)",
+    ko="연습 파일의 시그니처를 그대로 두세요: MLP(in_features, hidden, out_features, dropout=0.0), "
+    "LayerNorm(normalized_shape, eps=1e-5), count_parameters(model, trainable_only=True), forward(self, x)",
+)
+CALL_PATTERNS = {"positional argument": SIGNATURE, "unexpected keyword argument": SIGNATURE}
 MLP_RAISES = {
+    **CALL_PATTERNS,
     "list index out of range": EMPTY_HIDDEN,
     "tuple index out of range": EMPTY_HIDDEN,
     "before module.__init__() call": NO_SUPER_INIT,
@@ -454,6 +462,7 @@ NO_KEEPDIM = Mistake(
     ko="평균이나 분산에서 마지막 차원이 사라져 다시 브로드캐스트되지 않습니다: keepdim=True를 쓰세요",
 )
 LAYERNORM_RAISES = {
+    **CALL_PATTERNS,
     "before module.__init__() call": NO_SUPER_INIT,
     "must match the size of tensor": NO_KEEPDIM,
     "has no attribute 'weight'": PARAMETER_NAMES,
@@ -675,6 +684,7 @@ NOT_NUMEL = Mistake(
     ko="파라미터는 0차원(숫자 하나)이나 1차원일 수도 있습니다: len(p)나 모양의 변 대신 p.numel()로 원소를 세세요",
 )
 COUNT_RAISES = {
+    **CALL_PATTERNS,
     "len() of a 0-d tensor": NOT_NUMEL,
     "tuple index out of range": NOT_NUMEL,
     "too many values to unpack": NOT_NUMEL,

@@ -69,7 +69,14 @@ NO_GRAD_WHILE_TRAINING = Mistake(
     en="training needs autograd: do not run the training loop under torch.no_grad()",
     ko="학습에는 autograd가 필요합니다: 학습 반복문을 torch.no_grad() 안에서 실행하지 마세요",
 )
-TRAIN_RAISES = {"does not require grad": NO_GRAD_WHILE_TRAINING}
+SIGNATURE = Mistake(
+    en="keep the signatures from the exercise file: train_one_epoch(model, loader, loss_fn, optimizer), "
+    "evaluate(model, loader, loss_fn), fit(model, train_loader, val_loader, loss_fn, optimizer, epochs)",
+    ko="연습 파일의 시그니처를 그대로 두세요: train_one_epoch(model, loader, loss_fn, optimizer), "
+    "evaluate(model, loader, loss_fn), fit(model, train_loader, val_loader, loss_fn, optimizer, epochs)",
+)
+CALL_PATTERNS = {"positional argument": SIGNATURE, "unexpected keyword argument": SIGNATURE}
+TRAIN_RAISES = {**CALL_PATTERNS, "does not require grad": NO_GRAD_WHILE_TRAINING}
 
 
 def _update_mistake(events: Sequence[str], batches: int, leftover: bool) -> Mistake | None:
@@ -306,6 +313,7 @@ ARGMAX_DIM = Mistake(
     ko="예측 클래스는 클래스 차원에서 고르세요: logits.argmax(dim=1)",
 )
 EVALUATE_RAISES = {
+    **CALL_PATTERNS,
     "must match the size of tensor": ARGMAX_DIM,
     "expected more than 1 value per channel when training": STILL_TRAIN_MODE,
     "does not require grad": GRADS_CHANGED,
@@ -501,7 +509,8 @@ KEYS = ("train_loss", "val_loss", "val_acc")
 
 
 def _fit(learner: Any, reference: Any, epochs: int) -> tuple[dict[str, Any], dict[str, Any]]:
-    found = learner.probe("fit_with_stand_ins", epochs=epochs)
+    with explain_raise(CALL_PATTERNS):
+        found = learner.probe("fit_with_stand_ins", epochs=epochs)
     return found, reference.probe("fit_with_stand_ins", epochs=epochs)
 
 
@@ -617,7 +626,8 @@ LEARN_THRESHOLD = 0.9
     "여러분의 train_one_epoch와 evaluate로 작은 신경망이 검증 정확도 90%에 도달",
 )
 def test_fit_learns(learner):
-    history = learner.probe("fit_learns", epochs=LEARN_EPOCHS)
+    with explain_raise(CALL_PATTERNS):
+        history = learner.probe("fit_learns", epochs=LEARN_EPOCHS)
     what = Text(en="what fit returned", ko="fit이 반환한 값")
     expect_type(history, list, what=what, diagnosis=NOT_A_LIST)
     if len(history) != LEARN_EPOCHS or not isinstance(history[-1], dict) or "val_acc" not in history[-1]:
