@@ -110,9 +110,10 @@ def describe(exc: BaseException, learner_file: Path, where: str) -> dict[str, An
         entries = zip(traceback.walk_tb(exc.__traceback__), traceback.extract_tb(exc.__traceback__), strict=True)
         for (frame, _), summary in entries:
             mine = Path(summary.filename).name == learner_file.name
-            raiser = frame.f_code.co_qualname if mine else None
+            name = frame.f_code.co_qualname
+            raiser = name if mine else None
             if mine or summary.filename.startswith("probes/"):
-                frames.append([summary.filename, summary.lineno or 0, frame.f_code.co_qualname, (summary.line or "")[:200]])
+                frames.append([summary.filename, summary.lineno or 0, name, (summary.line or "")[:200]])
     except BaseException:
         frames, raiser = [], None
     info: dict[str, Any] = {
