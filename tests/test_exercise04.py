@@ -175,6 +175,26 @@ class MLP(nn.Module):
         "keep the signatures from the exercise file",
     ),
     (
+        "MLP",
+        "widths built with hidden + [...], which fails on a tuple",
+        """
+class MLP(nn.Module):
+    def __init__(self, in_features, hidden, out_features, dropout=0.0):
+        super().__init__()
+        widths = [in_features] + hidden + [out_features]
+        layers = []
+        for i in range(len(widths) - 1):
+            layers.append(nn.Linear(widths[i], widths[i + 1]))
+            if i < len(widths) - 2:
+                layers += [nn.ReLU(), nn.Dropout(dropout)]
+        self.net = nn.Sequential(*layers)
+
+    def forward(self, x):
+        return self.net(x)
+""",
+        "hidden may be a tuple as well as a list",
+    ),
+    (
         "LayerNorm",
         "unbiased variance",
         """

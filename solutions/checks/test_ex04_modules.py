@@ -87,6 +87,11 @@ NO_FORWARD = Mistake(
     en="the class has no method named forward (check its spelling and indentation): nn.Module calls forward",
     ko="클래스에 forward라는 메서드가 없습니다 (철자와 들여쓰기를 확인하세요): nn.Module은 forward를 호출합니다",
 )
+HIDDEN_TUPLE = Mistake(
+    en="hidden may be a tuple as well as a list: build a new list, [in_features, *hidden] or list(hidden)",
+    ko="hidden은 리스트뿐 아니라 튜플일 수도 있습니다: [in_features, *hidden]이나 list(hidden)으로 "
+    "새 리스트를 만드세요",
+)
 SIGNATURE = Mistake(
     en="keep the signatures from the exercise file: MLP(in_features, hidden, out_features, dropout=0.0), "
     "LayerNorm(normalized_shape, eps=1e-5), count_parameters(model, trainable_only=True), forward(self, x)",
@@ -96,6 +101,9 @@ SIGNATURE = Mistake(
 CALL_PATTERNS = {"positional argument": SIGNATURE, "unexpected keyword argument": SIGNATURE}
 MLP_RAISES = {
     **CALL_PATTERNS,
+    'can only concatenate tuple (not "list")': HIDDEN_TUPLE,
+    'can only concatenate list (not "tuple")': HIDDEN_TUPLE,
+    "'tuple' object has no attribute": HIDDEN_TUPLE,
     "list index out of range": EMPTY_HIDDEN,
     "tuple index out of range": EMPTY_HIDDEN,
     "before module.__init__() call": NO_SUPER_INIT,

@@ -90,7 +90,7 @@ def mlp_run(
     dropout: float | None = None,
     train: bool = False,
 ) -> dict[str, Any]:
-    """An MLP whose parameters are set from `seed` (values on a 1/8 grid, in parameters() order),
+    """An MLP whose parameters are set from `seed` (normal draws, in parameters() order),
     run twice on an input `x (batch, in_features)` drawn from the same seed, in train or eval mode.
 
     Returns the structure, `params` and `x`, and when the shapes allow setting the parameters:
@@ -103,7 +103,9 @@ def mlp_run(
     generator = torch.Generator().manual_seed(seed)
     widths = [in_features, *hidden, out_features]
     shapes = [s for a, b in itertools.pairwise(widths) for s in ((b, a), (b,))]
-    params = [_grid(s, generator, 8) for s in shapes]
+    # Off any grid, so that no pre-activation is exactly 0: ReLU's gradient there is a matter of
+    # convention (relu gives 0, clamp(min=0) gives 1), and both are correct.
+    params = [0.5 * torch.randn(s, generator=generator) for s in shapes]
     x, upstream = _grid((batch, in_features), generator, 4), _grid((batch, out_features), generator, 4)
     found.update(params=params, x=x)
     if found["shapes"] != shapes:
