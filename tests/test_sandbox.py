@@ -157,6 +157,19 @@ def test_scenarios_name_the_learner_code_that_failed(server, tmp_path):
         session.close()
 
 
+def test_a_scenario_that_hangs_is_reported_under_the_task(server, tmp_path):
+    module = tmp_path / "ex01_demo.py"
+    module.write_text("def spin():\n    while True:\n        pass\n")
+    probes = ProbeSource(filename="probes/ex01_demo.py", text="def run(module):\n    module.spin()\n")
+    session = CheckSession(server, module, "ex01.spin", Limits(call_timeout_s=0.5), 0, TaskHealth(), probes)
+    try:
+        with pytest.raises(SandboxAbort) as aborted:
+            session.probe("run", (), {})
+        assert aborted.value.category == "timeout" and aborted.value.message.en.startswith("spin did not finish")
+    finally:
+        session.close()
+
+
 def test_timeout_kills_the_child_and_stops_the_task(server, tmp_path):
     session = _session(server, tmp_path, "def spin():\n    while True:\n        pass\n", timeout=0.5)
     try:
