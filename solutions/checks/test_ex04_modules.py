@@ -529,8 +529,13 @@ def layer_norm_cases(draw: st.DrawFn) -> tuple[Any, ...]:
     return x, weight, bias, eps, upstream
 
 
-def _layer_norm_run(x, weight, bias, eps, upstream) -> dict[str, Any]:
-    return {"size": x.shape[-1], "eps": eps, "weight": weight, "bias": bias, "x": x, "upstream": upstream}
+def _run_layer_norm(learner: Any, reference: Any, case: tuple[Any, ...]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The `layernorm_run` scenario for a case, on the learner's LayerNorm and on the reference's."""
+    x, weight, bias, eps, upstream = case
+    run = {"size": x.shape[-1], "eps": eps, "weight": weight, "bias": bias, "x": x, "upstream": upstream}
+    with explain_raise(LAYERNORM_RAISES):
+        found = learner.probe("layernorm_run", **run)
+    return found, reference.probe("layernorm_run", **run)
 
 
 ROWS = torch.tensor([[1.0, 2.0, -1.5, 0.25], [3.0, 5.0, 0.5, 0.75], [0.0, 0.5, 0.25, -0.25]])
@@ -590,11 +595,8 @@ def test_layernorm_parameters(learner):
 @example((ROWS, ROW_WEIGHT, ROW_BIAS, 1.0, UPSTREAM))
 @example((NARROW, torch.ones(4), torch.zeros(4), None, UPSTREAM[:2]))
 def test_layernorm_values(learner, reference, case):
-    x, weight, bias, eps, upstream = case
-    run = _layer_norm_run(x, weight, bias, eps, upstream)
-    with explain_raise(LAYERNORM_RAISES):
-        found = learner.probe("layernorm_run", **run)
-    expected = reference.probe("layernorm_run", **run)
+    x, weight, bias, eps, _ = case
+    found, expected = _run_layer_norm(learner, reference, case)
     expect_close(
         found["out"],
         expected["out"],
@@ -620,10 +622,7 @@ def _gradient_of_x(x, weight, bias, eps, upstream, **mistake) -> torch.Tensor:
 @example((ROWS, ROW_WEIGHT, ROW_BIAS, None, UPSTREAM))
 def test_layernorm_gradients(learner, reference, case):
     x, weight, bias, eps, upstream = case
-    run = _layer_norm_run(x, weight, bias, eps, upstream)
-    with explain_raise(LAYERNORM_RAISES):
-        found = learner.probe("layernorm_run", **run)
-    expected = reference.probe("layernorm_run", **run)
+    found, expected = _run_layer_norm(learner, reference, case)
     for name in ("weight", "bias"):
         if found[f"{name}_grad"] is None and isinstance(found["out"], torch.Tensor) and found["out"].requires_grad:
             fail(
