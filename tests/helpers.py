@@ -1,10 +1,43 @@
-"""Small helpers the engine tests share."""
+"""Small helpers the engine tests share: submissions built from the reference, and what a grade says."""
 
 from __future__ import annotations
 
 from grader.course import Course
+from grader.results import GradeResult, Outcome
 
 
 def reference_with(course: Course, module: str, replacement: str) -> str:
     """The reference module's source with `replacement` appended: the later definitions win."""
     return (course.solutions_dir / module).read_text(encoding="utf-8") + "\n\n" + replacement.strip() + "\n"
+
+
+def failing(result: GradeResult) -> list[tuple[str, str]]:
+    """(check id, message) of every check that did not pass: [] means full marks."""
+    return [(c.id, c.message.en if c.message else "") for c in result.checks() if not c.passed]
+
+
+def assert_all_not_implemented(result: GradeResult) -> None:
+    """Stubs score zero cleanly: every check says "not implemented yet", with no input shown."""
+    assert result.points == 0
+    checks = result.checks()
+    assert checks and all(c.outcome is Outcome.FAILED for c in checks)
+    assert {c.category for c in checks} == {"not_implemented"}
+    assert all("not implemented yet" in c.message.en for c in checks)
+    assert all(c.call is None for c in checks)  # the input is noise when nothing is implemented
+
+
+def assert_caught(result: GradeResult, variant: str, expected: str) -> None:
+    """The only graded task failed, and one failing check's message or diagnosis contains `expected`."""
+    (graded,) = result.sections[0].tasks
+    assert not graded.passed, f"{variant} was not caught"
+    explained = [
+        " ".join(filter(None, [c.message.en if c.message else "", c.diagnosis.en if c.diagnosis else ""]))
+        for c in graded.checks
+        if not c.passed
+    ]
+    assert any(expected in text for text in explained), explained
+
+
+def summary(result: GradeResult) -> list[tuple]:
+    """What must not change between two runs with the same seed."""
+    return [(c.id, c.outcome, c.points, c.call, c.message, c.diagnosis) for c in result.checks()]

@@ -82,6 +82,7 @@ def test_expect_equal_and_type():
     expect_type(1.5, float)
     assert "Tensor" in _failure(expect_type, torch.ones(()), float).message.en
     assert _failure(expect_type, True, int).category == "type"
+    assert _failure(expect_type, torch.ones(()), float, diagnosis=MISTAKE).diagnosis.en == "the mistake"
 
 
 def _raiser(info):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.results import Outcome
-from tests.helpers import reference_with
+from tests.helpers import assert_all_not_implemented, assert_caught, failing, reference_with, summary
 
 # (task, variant, replacement source, words the diagnosis or message must contain)
 WRONG = [
@@ -181,33 +180,18 @@ def masked_mean(x, mask, dim):
 
 def test_reference_scores_full_marks(grade_dir, reference_dir):
     result = grade_dir(reference_dir, profile="grading")
-    failing = [(c.id, c.message.en if c.message else "") for c in result.checks() if not c.passed]
-    assert failing == []
+    assert failing(result) == []
     assert result.points == result.max_points == 12
 
 
 def test_stubs_score_zero_with_not_implemented(grade_dir, stubs_dir):
-    result = grade_dir(stubs_dir)
-    assert result.points == 0
-    checks = result.checks()
-    assert checks and all(c.outcome is Outcome.FAILED for c in checks)
-    assert {c.category for c in checks} == {"not_implemented"}
-    assert all("not implemented yet" in c.message.en for c in checks)
-    assert all(c.call is None for c in checks)  # the input is noise when nothing is implemented
+    assert_all_not_implemented(grade_dir(stubs_dir))
 
 
 @pytest.mark.parametrize(("task", "variant", "source", "expected"), WRONG, ids=[f"{t}: {v}" for t, v, _, _ in WRONG])
 def test_plausible_mistake_is_caught_and_named(grade_dir, course, make_submission, task, variant, source, expected):
     submission = make_submission({"ex01_tensors.py": reference_with(course, "ex01_tensors.py", source)})
-    result = grade_dir(submission, tasks={f"ex01.{task}"})
-    (graded,) = result.sections[0].tasks
-    assert not graded.passed, f"{variant} was not caught"
-    explained = [
-        " ".join(filter(None, [c.message.en if c.message else "", c.diagnosis.en if c.diagnosis else ""]))
-        for c in graded.checks
-        if not c.passed
-    ]
-    assert any(expected in text for text in explained), explained
+    assert_caught(grade_dir(submission, tasks={f"ex01.{task}"}), variant, expected)
 
 
 def test_a_task_selection_grades_only_that_task(grade_dir, reference_dir):
@@ -236,8 +220,5 @@ def standardize(x, dim=0, eps=1e-5):
     submission = make_submission({"ex01_tensors.py": source})
     first = grade_dir(submission, tasks={"ex01.standardize"}, seed=7)
     second = grade_dir(submission, tasks={"ex01.standardize"}, seed=7)
-
-    def summary(result):
-        return [(c.id, c.outcome, c.points, c.call, c.message) for c in result.checks()]
 
     assert summary(first) == summary(second)

@@ -12,7 +12,7 @@ import torch
 
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.output import neutralize
-from grader.runner.session import CheckSession, TaskHealth
+from grader.runner.session import CheckSession, ProbeSource, TaskHealth
 from grader.sandbox import protocol
 from grader.sandbox.capture import CappedText
 from grader.sandbox.limits import Limits
@@ -89,6 +89,83 @@ def test_calls_return_values_and_learner_exceptions(server, tmp_path):
         with pytest.raises(LearnerRaised) as raised:
             session.call("g", (), {})
         assert raised.value.is_a(KeyError) and "ex01_demo.py, line 5" in raised.value.describe().en
+    finally:
+        session.close()
+
+
+def test_only_the_learners_own_raise_not_implemented_is_a_stub(server, tmp_path):
+    source = (
+        "import torch\n"
+        "def todo():\n"
+        "    raise NotImplementedError\n"
+        "class Net(torch.nn.Module):\n"
+        "    pass\n"
+        "def run():\n"
+        "    return Net()(torch.ones(1))\n"
+    )
+    session = _session(server, tmp_path, source)
+    try:
+        with pytest.raises(SandboxAbort) as aborted:
+            session.call("todo", (), {})
+        assert aborted.value.category == "not_implemented" and "todo is not implemented yet" in aborted.value.message.en
+        with pytest.raises(LearnerRaised) as raised:  # torch's NotImplementedError: a Module without forward
+            session.call("run", (), {})
+        assert raised.value.is_a(NotImplementedError) and "forward" in raised.value.describe().en
+    finally:
+        session.close()
+
+
+PROBES = """
+def build_and_run(module, x):
+    model = module.Net()
+    return model(x).sum()
+
+def use_result(module):
+    return module.Net().missing_attribute
+"""
+
+
+def test_scenarios_name_the_learner_code_that_failed(server, tmp_path):
+    source = (
+        "import torch\n"
+        "class Net(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        super().__init__()\n"
+        "    def forward(self, x):\n"
+        "        return x @ torch.ones(3, 2)\n"
+        "class Todo(torch.nn.Module):\n"
+        "    def __init__(self):\n"
+        "        raise NotImplementedError\n"
+    )
+    module = tmp_path / "ex01_demo.py"
+    module.write_text(source)
+    probes = ProbeSource(filename="probes/ex01_demo.py", text=PROBES + "\ndef build_todo(module):\n    module.Todo()\n")
+    session = CheckSession(server, module, "ex01.Net", Limits(call_timeout_s=5.0), 0, TaskHealth(), probes)
+    try:
+        with pytest.raises(LearnerRaised) as raised:
+            session.probe("build_and_run", (torch.ones(2),), {})
+        described = raised.value.describe().en
+        assert described.startswith("Net.forward raised RuntimeError") and "ex01_demo.py, line 6" in described
+        assert session.describe_last_call() == "build_and_run(tensor([1., 1.]))"  # the input is the scenario's
+        with pytest.raises(LearnerRaised) as raised:
+            session.probe("use_result", (), {})
+        assert raised.value.in_probe and "for Net:" in raised.value.describe().en
+        with pytest.raises(SandboxAbort) as aborted:
+            session.probe("build_todo", (), {})
+        assert "Todo.__init__ is not implemented yet" in aborted.value.message.en
+    finally:
+        session.close()
+
+
+def test_a_scenario_that_hangs_is_reported_under_the_task(server, tmp_path):
+    module = tmp_path / "ex01_demo.py"
+    module.write_text("def spin():\n    while True:\n        pass\n")
+    probes = ProbeSource(filename="probes/ex01_demo.py", text="def run(module):\n    module.spin()\n")
+    session = CheckSession(server, module, "ex01.spin", Limits(call_timeout_s=0.5), 0, TaskHealth(), probes)
+    try:
+        with pytest.raises(SandboxAbort) as aborted:
+            session.probe("run", (), {})
+        assert aborted.value.category == "timeout" and aborted.value.message.en.startswith("spin did not finish")
     finally:
         session.close()
 

@@ -242,13 +242,20 @@ def expect_equal(
         )
 
 
-def expect_type(got: Any, kind: type | tuple[type, ...], *, what: Text | str | None = None) -> None:
-    """Fail unless `got` is an instance of `kind` (a Python float, a tuple, ...)."""
+def expect_type(
+    got: Any,
+    kind: type | tuple[type, ...],
+    *,
+    what: Text | str | None = None,
+    diagnosis: Mistake | None = None,
+) -> None:
+    """Fail unless `got` is an instance of `kind` (a Python float, a tuple, ...); `diagnosis` names the
+    likely mistake (a tensor where a float was asked: "use .item()")."""
     __tracebackhide__ = True
     kinds = kind if isinstance(kind, tuple) else (kind,)
     if not isinstance(got, kinds) or (isinstance(got, bool) and bool not in kinds):
         expected = " or ".join(k.__name__ for k in kinds)
-        fail("type", msg("wrong_type", what=_what(what), expected=expected, got=type_name(got)))
+        fail("type", msg("wrong_type", what=_what(what), expected=expected, got=type_name(got)), diagnosis)
 
 
 __all__ = [

@@ -124,7 +124,8 @@ class CheckSession:
             "args": args,
             "kwargs": kwargs,
         }
-        return self._run(name, message, args, kwargs)
+        # Reports name the task (`MLP`), or the learner's function the error came from, not the scenario.
+        return self._run(name, message, args, kwargs, label=self.task.partition(".")[2] or name)
 
     def load(self) -> list[str]:
         """Import the module in a child and list its public names (raises SandboxAbort if it cannot be imported)."""
@@ -151,7 +152,17 @@ class CheckSession:
             self._probe_sent = False
         return self._child
 
-    def _run(self, name: str, message: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _run(
+        self,
+        name: str,
+        message: dict[str, Any],
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        label: str | None = None,
+    ) -> Any:
+        """Send one request. `name` and the arguments are what the report shows as the input;
+        `label` (default `name`) is what messages call the code that ran."""
+        label = label or name
         stopped = self.health.stopped.get(self.task)
         if stopped is not None:
             raise SandboxAbort("not_run", msg("not_run_after_timeout", task=self.task))
@@ -167,23 +178,23 @@ class CheckSession:
             answer = child.request(message, self.limits.call_timeout_s)
         except TimeoutError:
             self._drop(kill=True)
-            abort = SandboxAbort("timeout", msg("timeout", call=name, seconds=self.limits.call_timeout_s))
+            abort = SandboxAbort("timeout", msg("timeout", call=label, seconds=self.limits.call_timeout_s))
             self.health.stopped[self.task] = abort
             raise abort from None
         except protocol.FrameTooLarge as exc:
             self._drop(kill=True)
-            raise SandboxAbort("result", msg("result_too_large", call=name, mb=exc.size >> 20)) from None
+            raise SandboxAbort("result", msg("result_too_large", call=label, mb=exc.size >> 20)) from None
         except protocol.PeerClosed:
             how = self._drop(kill=False)
-            raise SandboxAbort("crash", msg("crash", call=name, how=how)) from None
+            raise SandboxAbort("crash", msg("crash", call=label, how=how)) from None
         except protocol.ProtocolError as exc:
             self._drop(kill=True)
-            raise SandboxAbort("result", msg("result_unreadable", call=name, detail=str(exc))) from None
+            raise SandboxAbort("result", msg("result_unreadable", call=label, detail=str(exc))) from None
         if answer.get("output"):
             self.outputs.append(str(answer["output"]))
         if answer["ok"]:
             return decode(answer["value"])
-        return self._raise(name, answer["error"], args, kwargs)
+        return self._raise(label, answer["error"], message["op"] == "probe")
 
     def _drop(self, kill: bool) -> Text:
         """Forget the current child (the next call forks a fresh one) and say how it ended."""
@@ -195,15 +206,21 @@ class CheckSession:
             return msg("ended_unknown")
         return how_it_ended(child.reap())
 
-    def _raise(self, name: str, error: dict[str, Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+    def _raise(self, name: str, error: dict[str, Any], in_scenario: bool) -> Any:
         if error.get("where") == "import":
             raise SandboxAbort("import", import_failure(self.module.name, error))
         mro = error.get("mro", [])
         message = str(error.get("message", ""))
         if error.get("missing"):
             raise SandboxAbort("missing", msg("missing_name", file=self.module.name, name=error["missing"]))
-        if "builtins.NotImplementedError" in mro:
-            raise SandboxAbort("not_implemented", msg("not_implemented", name=name))
+        raiser = error.get("raiser")
+        # Only the learner's own `raise NotImplementedError` is a stub; torch raises it too (a Module
+        # without forward, an unsupported op), and then the message itself is what helps.
+        if "builtins.NotImplementedError" in mro and raiser:
+            raise SandboxAbort("not_implemented", msg("not_implemented", name=raiser))
         if "builtins.MemoryError" in mro or any(m in message for m in _OOM_MARKERS):
             raise SandboxAbort("memory", msg("memory", call=name, mb=self.limits.memory_mb))
+        frames = error.get("frames") or []
+        if in_scenario and frames and not str(frames[-1][0]).startswith("probes/"):
+            name = str(frames[-1][2])  # a scenario failed inside the learner's code: name that code
         raise LearnerRaised(name, error, self.module.name)

@@ -100,19 +100,28 @@ def _qualname(kind: type) -> str:
 
 
 def describe(exc: BaseException, learner_file: Path, where: str) -> dict[str, Any]:
-    """An exception as plain data: its type chain, message, and the frames in the learner's file."""
+    """An exception as plain data: its type chain, message, the frames in the learner's file (and the
+    probes'), each named by its qualified name (`MLP.forward`), and `raiser`: the learner function
+    whose own line raised it, or None when it was raised elsewhere (inside torch, in a probe)."""
     frames = []
+    raiser = None
     try:
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if Path(frame.filename).name == learner_file.name or frame.filename.startswith("probes/"):
-                frames.append([frame.filename, frame.lineno or 0, frame.name, (frame.line or "")[:200]])
+        # extract_tb yields one summary per walk_tb entry, in the same order; the code objects give qualnames.
+        entries = zip(traceback.walk_tb(exc.__traceback__), traceback.extract_tb(exc.__traceback__), strict=True)
+        for (frame, _), summary in entries:
+            mine = Path(summary.filename).name == learner_file.name
+            name = frame.f_code.co_qualname
+            raiser = name if mine else None
+            if mine or summary.filename.startswith("probes/"):
+                frames.append([summary.filename, summary.lineno or 0, name, (summary.line or "")[:200]])
     except BaseException:
-        frames = []
+        frames, raiser = [], None
     info: dict[str, Any] = {
         "type": _qualname(type(exc)),
         "mro": [_qualname(k) for k in type(exc).__mro__],
         "message": _safe_str(exc),
         "frames": frames[-8:],
+        "raiser": raiser,
         "where": where,
     }
     if isinstance(exc, SyntaxError):
