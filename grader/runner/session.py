@@ -203,7 +203,8 @@ class CheckSession:
         if error.get("missing"):
             raise SandboxAbort("missing", msg("missing_name", file=self.module.name, name=error["missing"]))
         if "builtins.NotImplementedError" in mro:
-            raise SandboxAbort("not_implemented", msg("not_implemented", name=name))
+            # Name the learner's function that is still a stub (`SiLU.backward`), not the probe that called it.
+            raise SandboxAbort("not_implemented", msg("not_implemented", name=error.get("function") or name))
         if "builtins.MemoryError" in mro or any(m in message for m in _OOM_MARKERS):
             raise SandboxAbort("memory", msg("memory", call=name, mb=self.limits.memory_mb))
         raise LearnerRaised(name, error, self.module.name)

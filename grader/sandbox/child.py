@@ -83,7 +83,11 @@ def _reseed(seed: int) -> None:
     import numpy
     import torch
 
-    torch.manual_seed(seed)
+    # torch.manual_seed would queue a lazy seeding of every accelerator, with a formatted stack
+    # trace, on each request; the CPU generator is what learner code here draws from.
+    torch.random.default_generator.manual_seed(seed)
+    if torch.cuda.is_initialized():
+        torch.cuda.manual_seed_all(seed)
     random.seed(seed)
     numpy.random.seed(seed % (1 << 32))
 
@@ -99,8 +103,21 @@ def _qualname(kind: type) -> str:
     return f"{kind.__module__}.{kind.__qualname__}"
 
 
+def _innermost_learner_function(exc: BaseException, learner_file: Path) -> str | None:
+    """The qualified name (`SiLU.backward`) of the last function of the learner's file the exception passed through."""
+    name = None
+    tb = exc.__traceback__
+    while tb is not None:
+        code = tb.tb_frame.f_code
+        if Path(code.co_filename).name == learner_file.name and not code.co_name.startswith("<"):
+            name = getattr(code, "co_qualname", code.co_name)
+        tb = tb.tb_next
+    return name
+
+
 def describe(exc: BaseException, learner_file: Path, where: str) -> dict[str, Any]:
-    """An exception as plain data: its type chain, message, and the frames in the learner's file."""
+    """An exception as plain data: its type chain, message, the frames in the learner's file, and the learner
+    function it was raised in (a probe runs several: the report names the one that raised)."""
     frames = []
     try:
         for frame in traceback.extract_tb(exc.__traceback__):
@@ -108,12 +125,17 @@ def describe(exc: BaseException, learner_file: Path, where: str) -> dict[str, An
                 frames.append([frame.filename, frame.lineno or 0, frame.name, (frame.line or "")[:200]])
     except BaseException:
         frames = []
+    try:
+        function = _innermost_learner_function(exc, learner_file)
+    except BaseException:
+        function = None
     info: dict[str, Any] = {
         "type": _qualname(type(exc)),
         "mro": [_qualname(k) for k in type(exc).__mro__],
         "message": _safe_str(exc),
         "frames": frames[-8:],
         "where": where,
+        "function": function,
     }
     if isinstance(exc, SyntaxError):
         info["syntax"] = [exc.lineno or 0, exc.offset or 0, (exc.text or "").rstrip()[:200], exc.msg or ""]
