@@ -3,145 +3,121 @@ and plausible wrong answers are caught and named."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
-from grader.results import Outcome
-from tests.helpers import reference_with
+from tests.helpers import assert_not_implemented_everywhere, explanations, failing, reference_with
 
-_WINDOW_INIT = """
-class WindowDataset(Dataset):
-    def __init__(self, series, window):
-        self.series = series
-        self.window = window
+LEN = "return max(0, len(self.series) - self.window)\n"
+BOUNDS = """
+if i < 0:
+    i += len(self)
+if not 0 <= i < len(self):
+    raise IndexError(i)
 """
+ITEM = "return self.series[i : i + self.window], self.series[i + self.window]\n"
+
+
+def _window_dataset(length: str, getitem: str) -> str:
+    """The source of a WindowDataset with these bodies for __len__ and __getitem__."""
+
+    def body(code: str) -> str:
+        return textwrap.indent(textwrap.dedent(code).strip("\n"), " " * 8)
+
+    return (
+        "class WindowDataset(Dataset):\n"
+        "    def __init__(self, series, window):\n        self.series = series\n        self.window = window\n\n"
+        f"    def __len__(self):\n{body(length)}\n\n"
+        f"    def __getitem__(self, i):\n{body(getitem)}\n"
+    )
+
 
 # (task, variant, replacement source, words the diagnosis or message must contain)
 WRONG = [
     (
         "WindowDataset",
         "one item too many",
-        _WINDOW_INIT
-        + """
-    def __len__(self):
-        return len(self.series) - self.window + 1
-
-    def __getitem__(self, i):
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        return self.series[i : i + self.window], self.series[i + self.window]
-""",
+        _window_dataset("return len(self.series) - self.window + 1", BOUNDS + ITEM),
         "len is one too large",
     ),
     (
         "WindowDataset",
         "negative length for a short series",
-        _WINDOW_INIT
-        + """
-    def __len__(self):
-        return len(self.series) - self.window
-
-    def __getitem__(self, i):
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        return self.series[i : i + self.window], self.series[i + self.window]
-""",
+        _window_dataset("return len(self.series) - self.window", BOUNDS + ITEM),
         "max(0, len(series) - window)",
     ),
     (
         "WindowDataset",
         "no range check: negative indices slice from the end",
-        _WINDOW_INIT
-        + """
-    def __len__(self):
-        return max(0, len(self.series) - self.window)
-
-    def __getitem__(self, i):
-        return self.series[i : i + self.window], self.series[i + self.window]
-""",
+        _window_dataset(LEN, ITEM),
         "add len(self) to a negative i before slicing",
     ),
     (
         "WindowDataset",
         "negative indices wrapped once, no lower bound",
-        _WINDOW_INIT
-        + """
-    def __len__(self):
-        return max(0, len(self.series) - self.window)
-
-    def __getitem__(self, i):
-        if i < 0:
-            i += len(self)
-        if i >= len(self):
-            raise IndexError(i)
-        return self.series[i : i + self.window], self.series[i + self.window]
+        _window_dataset(
+            LEN,
+            """
+if i < 0:
+    i += len(self)
+if i >= len(self):
+    raise IndexError(i)
+return self.series[i : i + self.window], self.series[i + self.window]
 """,
+        ),
         "an index below -len(ds) must raise IndexError",
     ),
     (
         "WindowDataset",
         "negative indices rejected",
-        _WINDOW_INIT
-        + """
-    def __len__(self):
-        return max(0, len(self.series) - self.window)
-
-    def __getitem__(self, i):
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        return self.series[i : i + self.window], self.series[i + self.window]
+        _window_dataset(
+            LEN,
+            """
+if not 0 <= i < len(self):
+    raise IndexError(i)
+return self.series[i : i + self.window], self.series[i + self.window]
 """,
+        ),
         "ds[-1] is the last item",
     ),
     (
         "WindowDataset",
         "target as a slice of length 1",
-        _WINDOW_INIT
-        + """
-    def __len__(self):
-        return max(0, len(self.series) - self.window)
-
-    def __getitem__(self, i):
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise IndexError(i)
-        return self.series[i : i + self.window], self.series[i + self.window : i + self.window + 1]
+        _window_dataset(
+            LEN,
+            BOUNDS
+            + """
+return self.series[i : i + self.window], self.series[i + self.window : i + self.window + 1]
 """,
+        ),
         "must be a 0-dim tensor",
     ),
     (
         "WindowDataset",
         "ValueError instead of IndexError",
-        _WINDOW_INIT
-        + """
-    def __len__(self):
-        return max(0, len(self.series) - self.window)
-
-    def __getitem__(self, i):
-        if i < 0:
-            i += len(self)
-        if not 0 <= i < len(self):
-            raise ValueError(f"index {i} out of range")
-        return self.series[i : i + self.window], self.series[i + self.window]
+        _window_dataset(
+            LEN,
+            """
+if i < 0:
+    i += len(self)
+if not 0 <= i < len(self):
+    raise ValueError(f"index {i} out of range")
+return self.series[i : i + self.window], self.series[i + self.window]
 """,
+        ),
         "must raise IndexError (not another exception)",
     ),
     (
         "WindowDataset",
         "indices wrap around: a for loop never ends",
-        _WINDOW_INIT
-        + """
-    def __len__(self):
-        return max(0, len(self.series) - self.window)
-
-    def __getitem__(self, i):
-        i = i % max(1, len(self))
-        return self.series[i : i + self.window], self.series[i + self.window]
+        _window_dataset(
+            LEN,
+            """
+i = i % max(1, len(self))
+return self.series[i : i + self.window], self.series[i + self.window]
 """,
+        ),
         "never ended",
     ),
     (
@@ -379,30 +355,16 @@ def make_loader(dataset, batch_size, shuffle, seed, collate_fn=None):
 }
 
 
-def _explained(task) -> list[str]:
-    return [
-        " ".join(filter(None, [c.message.en if c.message else "", c.diagnosis.en if c.diagnosis else ""]))
-        for c in task.checks
-        if not c.passed
-    ]
-
-
 def test_reference_scores_full_marks(grade_dir, reference_dir):
     result = grade_dir(reference_dir, exercises=(3,), profile="grading")
-    failing = [(c.id, c.message.en if c.message else "") for c in result.checks() if not c.passed]
-    assert failing == []
+    assert failing(result) == []
     assert result.points == result.max_points == 8
 
 
 def test_stubs_score_zero_with_not_implemented(grade_dir, stubs_dir):
     result = grade_dir(stubs_dir, exercises=(3,))
-    assert result.points == 0
-    checks = result.checks()
-    assert checks and all(c.outcome is Outcome.FAILED for c in checks)
-    assert {c.category for c in checks} == {"not_implemented"}
-    assert all("not implemented yet" in c.message.en for c in checks)
-    assert all(c.call is None and c.diagnosis is None for c in checks)
-    dataset_checks = [c for c in checks if c.task == "ex03.WindowDataset"]
+    assert_not_implemented_everywhere(result)
+    dataset_checks = [c for c in result.checks() if c.task == "ex03.WindowDataset"]
     assert all(c.message.en.startswith("WindowDataset.__init__ is not implemented yet") for c in dataset_checks)
 
 
@@ -410,8 +372,7 @@ def test_stubs_score_zero_with_not_implemented(grade_dir, stubs_dir):
 def test_other_correct_solutions_score_full_marks(grade_dir, course, make_submission, name):
     submission = make_submission({"ex03_data.py": reference_with(course, "ex03_data.py", OTHER_CORRECT[name])})
     result = grade_dir(submission, exercises=(3,))
-    failing = [(c.id, c.message.en if c.message else "") for c in result.checks() if not c.passed]
-    assert failing == []
+    assert failing(result) == []
 
 
 @pytest.mark.parametrize(("task", "variant", "source", "expected"), WRONG, ids=[f"{t}: {v}" for t, v, _, _ in WRONG])
@@ -420,7 +381,7 @@ def test_plausible_mistake_is_caught_and_named(grade_dir, course, make_submissio
     result = grade_dir(submission, exercises=(3,), tasks={f"ex03.{task}"})
     (graded,) = result.sections[0].tasks
     assert not graded.passed, f"{variant} was not caught"
-    explained = _explained(graded)
+    explained = explanations(graded)
     assert any(expected in text for text in explained), explained
 
 

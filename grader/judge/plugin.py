@@ -66,7 +66,7 @@ class _TorchRandom:
     """torch's global RNG in the shape Hypothesis expects, so every example starts from the same state."""
 
     # The CPU generator only: torch.manual_seed would also queue a lazy CUDA/XPU/MTIA seeding that
-    # formats the whole call stack, on every example (milliseconds each, and the queue only grows).
+    # formats the whole call stack, on every example (milliseconds each under pytest and Hypothesis).
     seed = staticmethod(lambda value: torch.random.default_generator.manual_seed(value % (1 << 63)))
     getstate = staticmethod(torch.get_rng_state)
     setstate = staticmethod(torch.set_rng_state)

@@ -227,18 +227,11 @@ FORWARD_IN_PLACE = Mistake(
     en="forward changed its input in place (x -= ..., x.mul_(...)): compute a new tensor and leave x alone",
     ko="forward가 입력을 제자리(in-place)에서 바꿨습니다 (x -= ..., x.mul_(...)): 새 텐서를 계산하고 x는 그대로 두세요",
 )
-BACKWARD_COUNT = Mistake(
-    en="backward must return exactly one gradient per input of forward: here only the gradient for x",
-    ko="backward는 forward의 입력마다 정확히 하나의 기울기를 반환해야 합니다: 여기서는 x의 기울기 하나뿐입니다",
-)
 SAVED_TENSORS_TUPLE = Mistake(
     en="ctx.saved_tensors is a tuple even for one tensor: unpack it, (x,) = ctx.saved_tensors",
     ko="ctx.saved_tensors는 텐서가 하나여도 튜플입니다: (x,) = ctx.saved_tensors처럼 풀어 쓰세요",
 )
-BACKWARD_RAISES = {
-    "incorrect number of gradients": BACKWARD_COUNT,
-    "tuple": SAVED_TENSORS_TUPLE,
-}
+BACKWARD_RAISES = {"tuple": SAVED_TENSORS_TUPLE}
 
 
 @st.composite
