@@ -240,6 +240,20 @@ return m + torch.log(torch.exp(x - m).sum(dim=-1))
     ),
     (
         "LogSumExp",
+        "the row's min subtracted instead of its max",
+        _function(
+            "LogSumExp",
+            """
+ctx.save_for_backward(x)
+m = x.amin(dim=-1, keepdim=True)
+return m.squeeze(-1) + torch.log(torch.exp(x - m).sum(dim=-1))
+""",
+            LSE_BACKWARD,
+        ),
+        "subtract each row's max",
+    ),
+    (
+        "LogSumExp",
         "max subtracted but not added back",
         _function(
             "LogSumExp",
@@ -490,6 +504,35 @@ def manual_sgd(w, b, x, y, lr, steps):
         w.grad.zero_()
         b.grad.zero_()
     return w.detach(), b.detach()
+""",
+    "torch.func, F.silu, fresh leaves every step": """
+def grad_of(f, x):
+    with torch.enable_grad():
+        return torch.func.grad(f)(x.detach()).detach()
+
+
+class SiLU(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return torch.nn.functional.silu(x)
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        (x,) = ctx.saved_tensors
+        sig = 1.0 / (1.0 + torch.exp(-x))
+        return grad_output * (sig + x * sig * (1.0 - sig))
+
+
+def manual_sgd(w, b, x, y, lr, steps):
+    w, b = w.detach().clone(), b.detach().clone()
+    for _ in range(steps):
+        w.requires_grad_(True)
+        b.requires_grad_(True)
+        loss = torch.nn.functional.mse_loss(x @ w + b, y)
+        grad_w, grad_b = torch.autograd.grad(loss, [w, b])
+        w, b = (w - lr * grad_w).detach(), (b - lr * grad_b).detach()
+    return w, b
 """,
     "functional and hand-shifted": """
 def grad_of(f, x):

@@ -180,6 +180,18 @@ def pad_collate(batch):
     ),
     (
         "pad_collate",
+        "sorted by length, as for pack_padded_sequence",
+        """
+def pad_collate(batch):
+    batch = sorted(batch, key=lambda item: len(item[0]), reverse=True)
+    padded = torch.nn.utils.rnn.pad_sequence([seq for seq, _ in batch], batch_first=True)
+    lengths = torch.tensor([len(seq) for seq, _ in batch])
+    return padded, lengths, torch.tensor([label for _, label in batch])
+""",
+        "the rows are sorted by length",
+    ),
+    (
+        "pad_collate",
         "labels and lengths swapped",
         """
 def pad_collate(batch):
@@ -297,6 +309,32 @@ def make_loader(dataset, batch_size, shuffle, seed, collate_fn=None):
     else:
         sampler = torch.utils.data.SequentialSampler(dataset)
     return DataLoader(dataset, batch_size=batch_size, sampler=sampler, collate_fn=collate_fn, generator=generator)
+""",
+    "a list of items, a loop into zeros, a fixed permutation": """
+class WindowDataset(Dataset):
+    def __init__(self, series, window):
+        self.items = [(series[i : i + window].clone(), series[i + window].clone()) for i in range(len(series) - window)]
+
+    def __len__(self):
+        return len(self.items)
+
+    def __getitem__(self, i):
+        return self.items[i]
+
+
+def pad_collate(batch):
+    lengths = [len(seq) for seq, _ in batch]
+    padded = torch.zeros((len(batch), max(lengths)), dtype=torch.float32)
+    for row, (seq, _) in enumerate(batch):
+        for col in range(len(seq)):
+            padded[row, col] = seq[col]
+    return padded, torch.LongTensor(lengths), torch.LongTensor([label for _, label in batch])
+
+
+def make_loader(dataset, batch_size, shuffle, seed, collate_fn=None):
+    generator = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(dataset), generator=generator).tolist() if shuffle else list(range(len(dataset)))
+    return DataLoader(dataset, batch_size=batch_size, sampler=order, collate_fn=collate_fn, generator=generator)
 """,
     "range indexing, F.pad, a sampler of its own": """
 import random as _random

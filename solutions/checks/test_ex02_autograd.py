@@ -382,6 +382,7 @@ LSE_BACKWARD_RAISES = {**BACKWARD_RAISES, **LSE_FORWARD_RAISES, "must match the 
 LSE_X = torch.tensor([[-1.0, 0.5, 2.0, 0.0], [3.0, -2.0, 0.25, 1.0], [0.0, 0.0, -4.0, 2.5]])
 # Rows around +9984 and -9984: the naive formula gives inf and -inf, a max over the whole tensor -inf.
 LSE_LARGE = torch.tensor([[9984.0, 9986.5, 9983.0], [-9984.0, -9990.0, -9983.5]])
+LSE_MIXED = torch.tensor([[9984.0, -9984.0, 0.5, 9980.0]])
 
 
 def _naive_lse(x: torch.Tensor) -> torch.Tensor:
@@ -424,13 +425,18 @@ def _expect_finite_and_close(got, expected, *, what=None, rtol=None, mistakes=()
 
 @st.composite
 def large_rows(draw: st.DrawFn):
-    """(R, n) inputs whose rows sit around offsets as large as 9984, with small spreads inside each row."""
+    """(R, n) inputs with magnitudes up to 9992: each row sits around one large offset, or mixes several
+    (a row like [9984, -9984, 0] defeats subtracting the row's min, or nothing)."""
     rows, n = draw(st.integers(1, 3)), draw(st.integers(2, 5))
-    offsets = draw(
-        st.lists(st.sampled_from([-9984.0, -1000.0, -120.0, 120.0, 1000.0, 9984.0]), min_size=rows, max_size=rows)
-    )
+    offsets = st.sampled_from([-9984.0, -1000.0, -120.0, 120.0, 1000.0, 9984.0])
+    grid = []
+    for _ in range(rows):
+        if draw(st.booleans(), label="mixed row"):
+            grid.append(draw(st.lists(offsets, min_size=n, max_size=n)))
+        else:
+            grid.append([draw(offsets)] * n)
     spread = draw(tensors((rows, n), min_value=-8, max_value=8, layout="contiguous"))
-    return spread + torch.tensor(offsets).unsqueeze(1)
+    return spread + torch.tensor(grid)
 
 
 @st.composite
@@ -464,6 +470,7 @@ def test_lse_forward(learner, reference, x):
 )
 @given(large_rows())
 @example(LSE_LARGE)
+@example(LSE_MIXED)
 def test_lse_forward_large(learner, reference, x):
     expected = reference.probe("function_apply", name="LogSumExp", x=x)["out"]
     with explain_raise(LSE_FORWARD_RAISES):

@@ -320,6 +320,10 @@ SWAPPED_OUTPUTS = Mistake(
     en="lengths and labels are swapped: return (padded, lengths, labels) in this order",
     ko="lengths와 labels의 순서가 바뀌었습니다: (padded, lengths, labels) 순서로 반환하세요",
 )
+SORTED_BY_LENGTH = Mistake(
+    en="the rows are sorted by length: keep the batch order, so that row i, lengths[i] and labels[i] are item i",
+    ko="행이 길이순으로 정렬되었습니다: 배치 순서를 그대로 두어 행 i, lengths[i], labels[i]가 항목 i가 되게 하세요",
+)
 STACK_UNEQUAL = Mistake(
     en="torch.stack needs equal lengths: pad every sequence to L_max first (pad_sequence, or a zeros tensor filled row "
     "by row)",
@@ -356,6 +360,10 @@ def edge_batches(draw: st.DrawFn):
     return draw(batches(lengths))
 
 
+def _by_length(batch) -> list:
+    return sorted(batch, key=lambda item: len(item[0]), reverse=True)
+
+
 def _left_padded(batch) -> torch.Tensor:
     width = max(len(seq) for seq, _ in batch)
     return torch.stack([torch.cat([torch.zeros(width - len(seq)), seq]) for seq, _ in batch])
@@ -377,30 +385,23 @@ def _collated(learner, batch) -> tuple[Any, Any, Any]:
     return got[0], got[1], got[2]
 
 
-def _expect_padded(got, expected: torch.Tensor, batch) -> None:
+def _expect_output(got, index: int, reference, batch) -> None:
+    """Output `index` of pad_collate (0 padded, 1 lengths, 2 labels) against the reference's."""
     __tracebackhide__ = True
-    lengths = torch.tensor([len(seq) for seq, _ in batch])
-    inside = torch.arange(expected.shape[1]).unsqueeze(0) < lengths.unsqueeze(1)
-    expect_close(
-        got,
-        expected,
-        what=_text("padded", "padded"),
-        mistakes=[
+    expected = reference.pad_collate(batch)
+    mistakes = [(SORTED_BY_LENGTH, lambda: reference.pad_collate(_by_length(batch))[index])]
+    if index == 0:
+        padded = expected[0]
+        inside = torch.arange(padded.shape[1]).unsqueeze(0) < expected[1].unsqueeze(1)
+        mistakes += [
             (LEFT_PADDED, lambda: _left_padded(batch)),
-            (NOT_BATCH_FIRST, lambda: expected.T),
-            (PAD_NOT_ZERO, lambda: torch.where(inside, expected, got)),
-        ],
-    )
-
-
-def _expect_counts(got, expected: torch.Tensor, other: torch.Tensor, name: str) -> None:
-    __tracebackhide__ = True
-    expect_close(
-        got,
-        expected,
-        what=_text(name, name),
-        mistakes=[(FLOAT_INTEGERS, lambda: expected.float()), (SWAPPED_OUTPUTS, lambda: other)],
-    )
+            (NOT_BATCH_FIRST, lambda: padded.T),
+            (PAD_NOT_ZERO, lambda: torch.where(inside, padded, got)),
+        ]
+    else:
+        mistakes += [(FLOAT_INTEGERS, lambda: expected[index].float()), (SWAPPED_OUTPUTS, lambda: expected[3 - index])]
+    name = ("padded", "lengths", "labels")[index]
+    expect_close(got, expected[index], what=_text(name, name), mistakes=mistakes)
 
 
 BATCH = [
@@ -420,7 +421,7 @@ BATCH = [
 @example(BATCH)
 def test_collate_padded(learner, reference, batch):
     padded, _, _ = _collated(learner, batch)
-    _expect_padded(padded, reference.pad_collate(batch)[0], batch)
+    _expect_output(padded, 0, reference, batch)
 
 
 @check("ex03.pad_collate", "lengths: each L_i, as int64", "lengths: 각 L_i, int64")
@@ -428,8 +429,7 @@ def test_collate_padded(learner, reference, batch):
 @example(BATCH)
 def test_collate_lengths(learner, reference, batch):
     _, lengths, _ = _collated(learner, batch)
-    _, expected, labels = reference.pad_collate(batch)
-    _expect_counts(lengths, expected, labels, "lengths")
+    _expect_output(lengths, 1, reference, batch)
 
 
 @check("ex03.pad_collate", "labels in batch order, as int64", "labels: 배치 순서대로, int64")
@@ -437,8 +437,7 @@ def test_collate_lengths(learner, reference, batch):
 @example(BATCH)
 def test_collate_labels(learner, reference, batch):
     _, _, labels = _collated(learner, batch)
-    _, lengths, expected = reference.pad_collate(batch)
-    _expect_counts(labels, expected, lengths, "labels")
+    _expect_output(labels, 2, reference, batch)
 
 
 @check(
@@ -449,11 +448,8 @@ def test_collate_labels(learner, reference, batch):
 @given(edge_batches())
 @example([(torch.tensor([]), 3), (torch.tensor([2.0, 1.0]), 4)])
 def test_collate_edges(learner, reference, batch):
-    padded, lengths, labels = _collated(learner, batch)
-    expected = reference.pad_collate(batch)
-    _expect_padded(padded, expected[0], batch)
-    _expect_counts(lengths, expected[1], expected[2], "lengths")
-    _expect_counts(labels, expected[2], expected[1], "labels")
+    for index, got in enumerate(_collated(learner, batch)):
+        _expect_output(got, index, reference, batch)
 
 
 # == make_loader ================================================================================

@@ -24,8 +24,10 @@ FUNCTIONS: dict[str, Callable[[Tensor, Tensor], Tensor]] = {
     # Partly or wholly independent of x: the gradient is 0.0 where x is not used.
     "x.flatten()[0] ** 2": lambda x, w: x.reshape(-1)[0] ** 2,
     "sum(w) (ignores x)": lambda x, w: w.sum(),
-    "sum(w**2) with w requiring grad (ignores x)": lambda x, w: (w.detach().requires_grad_(True) ** 2).sum(),
+    "sum(w**2) with w requiring grad (ignores x)": lambda x, w: (w**2).sum(),
 }
+# Functions whose w requires grad (set up before the call, so that f itself only computes).
+W_REQUIRES_GRAD = {"sum(w**2) with w requiring grad (ignores x)"}
 
 
 def grad_of_with(
@@ -42,6 +44,8 @@ def grad_of_with(
     if old_grad is not None:
         caller_x.grad = old_grad.clone()
     function = FUNCTIONS[f]
+    if f in W_REQUIRES_GRAD:
+        w = w.detach().clone().requires_grad_(True)
     mode = torch.no_grad() if inside_no_grad else contextlib.nullcontext()
     with mode:
         result = module.grad_of(lambda t: function(t, w), caller_x)
