@@ -3,14 +3,17 @@ call, and peak memory.
 
     .venv/bin/python benchmarks/bench_grading.py [--repeat 3]
 
-Prints figures and ratios; it asserts nothing. Peak memory is the largest sum of PSS (RSS shares
-of shared pages split between processes) over the whole process tree, sampled every 10 ms.
+Prints figures and ratios; it asserts nothing. Per exercise it shows the wall time of the whole
+command and the judge's own `duration_s` (running the checks, without start-up). Peak memory is
+the largest sum of PSS (RSS shares of shared pages split between processes) over the whole
+process tree, sampled every 10 ms.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import statistics
 import subprocess
 import sys
@@ -26,7 +29,11 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def _tree_pss(root: psutil.Process) -> int:
     total = 0
-    for proc in [root, *root.children(recursive=True)]:
+    try:
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:  # the command ended between two samples
+        return 0
+    for proc in tree:
         with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied):
             total += proc.memory_full_info().pss
     return total
@@ -63,6 +70,17 @@ def median_run(args: list[str], repeat: int) -> tuple[float, int, int]:
     """Median wall seconds over `repeat` runs, the exit code, and the peak memory of one more run."""
     runs = [timed_run(args) for _ in range(repeat)]
     return statistics.median(r[0] for r in runs), runs[-1][1], peak_memory(args)
+
+
+def checks_seconds(args: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall seconds of a grading command and median `duration_s` its JSON result reports."""
+    walls, judged = [], []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        done = subprocess.run([*args, "--format", "json"], cwd=ROOT, capture_output=True, text=True)
+        walls.append(time.perf_counter() - started)
+        judged.append(json.loads(done.stdout)["duration_s"])
+    return statistics.median(walls), statistics.median(judged)
 
 
 def sandbox_call_costs(calls: int = 300) -> dict[str, float]:
@@ -124,6 +142,10 @@ def main() -> None:
         }
         all_s, all_code, all_mem = median_run([*grade, "all", "--submission", submission], options.repeat)
         quick_s, _, _ = median_run([*grade, "all", "--quick", "--submission", submission], options.repeat)
+        per_exercise = {
+            ex.number: checks_seconds([*grade, "exercise", str(ex.number), "--submission", submission], options.repeat)
+            for ex in course.exercises
+        }
     costs = sandbox_call_costs()
 
     print(f"machine: {psutil.cpu_count()} CPUs, Python {sys.version.split()[0]}")
@@ -139,6 +161,8 @@ def main() -> None:
         f"{all_s / torch_s:4.2f}x torch import   exit {all_code}"
     )
     print(f"grade all --quick (reference)    {quick_s:6.2f} s")
+    for number, (wall, judged) in per_exercise.items():
+        print(f"grade exercise {number} (reference)     {wall:6.2f} s   checks {judged:5.2f} s")
     print(f"one call, in process             {costs['direct']:6.3f} ms")
     print(
         f"one call, sandboxed (live child) {costs['sandboxed']:6.3f} ms   "

@@ -7,7 +7,17 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from grader.checks import CheckFailed, Mistake, expect_close, expect_equal, expect_raises, expect_type, shapes, tensors
+from grader.checks import (
+    CheckFailed,
+    Mistake,
+    expect_close,
+    expect_equal,
+    expect_raises,
+    expect_type,
+    expect_unchanged,
+    shapes,
+    tensors,
+)
 from grader.checks.compare import shape_diagnosis
 from grader.checks.gradients import gradcheck_through
 from grader.runner.errors import LearnerRaised
@@ -83,6 +93,20 @@ def test_expect_equal_and_type():
     assert "Tensor" in _failure(expect_type, torch.ones(()), float).message.en
     assert _failure(expect_type, True, int).category == "type"
     assert _failure(expect_type, torch.ones(()), float, diagnosis=MISTAKE).diagnosis.en == "the mistake"
+
+
+def test_expect_unchanged_compares_tensors_exactly_and_flags_and_none():
+    before = torch.tensor([1.0, 2.0])
+    expect_unchanged(before.clone(), before, what="x")
+    expect_unchanged(None, None, what="x.grad")
+    expect_unchanged(False, False, what="x.requires_grad")
+    failure = _failure(expect_unchanged, before + 1e-7, before, what="x", diagnosis=MISTAKE)
+    assert failure.category == "side_effect" and failure.diagnosis.en == "the mistake"
+    assert "x was changed by the call" in failure.message.en
+    failure = _failure(expect_unchanged, torch.ones(2), None, what="x.grad")
+    assert "it was None and is now tensor([1., 1.])" in failure.message.en
+    assert _failure(expect_unchanged, True, False, what="flag").message.ko
+    assert _failure(expect_unchanged, before.double(), before, what="x").category == "side_effect"
 
 
 def _raiser(info):

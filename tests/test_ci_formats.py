@@ -16,13 +16,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from grader.cli import main
+from grader.course import load_course
 from grader.i18n import Text
 from grader.reporters import FORMATS, error_renderer, renderer
 from grader.reporters.classroom import ClassroomResults, points_unit, whole_scores
 from grader.reporters.common import ReportOptions
 from grader.reporters.gradescope import GradescopeResults, document
 from grader.results import CheckResult, GradeResult, Outcome, SectionResult, TaskResult, split_points
-from tests.helpers import reference_with
+from tests.helpers import course_total, reference_with
+
+ROOT = Path(__file__).resolve().parents[1]
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("schemas") / "junit-10.xsd")
 OPTIONS = ReportOptions(lang="en")
@@ -162,7 +165,7 @@ def test_classroom_error_document_when_grading_cannot_run(tmp_path):
     done = CliRunner().invoke(main, ["all", "--format", "classroom", "--submission", str(tmp_path / "none")])
     assert done.exit_code == 2
     doc = ClassroomResults.model_validate_json(done.stdout.strip())
-    assert doc.status == "error" and doc.max_score == 26 and len(doc.tests) == 1
+    assert doc.status == "error" and doc.max_score == course_total(load_course(ROOT)) and len(doc.tests) == 1
     assert doc.tests[0].status == "error" and "not a directory" in doc.tests[0].message
 
 

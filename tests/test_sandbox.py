@@ -12,6 +12,7 @@ import torch
 
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.output import neutralize
+from grader.runner.proxy import Learner
 from grader.runner.session import CheckSession, ProbeSource, TaskHealth
 from grader.sandbox import protocol
 from grader.sandbox.capture import CappedText
@@ -223,5 +224,55 @@ def test_children_do_not_see_the_judges_environment(server, tmp_path, monkeypatc
         names = session.call("env", (), {})
         assert "GRADE_CACHE_DIR" not in names and "HOME" in names
         assert str(server.scratch_root) in session.call("where", (), {})
+    finally:
+        session.close()
+
+
+_PROBES = ProbeSource(
+    "probes/ex01_demo.py",
+    "def apply(module, name, x):\n    return getattr(module, name).apply(x)\n"
+    "def twice(module, x, scale=1):\n    return module.f(x) * scale\n",
+)
+_FUNCTION = """
+import torch
+
+
+def f(x):
+    return x * 2
+
+
+class Half(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        return x / 2
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        raise NotImplementedError
+"""
+
+
+def test_probes_run_next_to_the_learner_module_with_keyword_arguments(server, tmp_path):
+    module = tmp_path / "ex01_demo.py"
+    module.write_text(_FUNCTION)
+    session = CheckSession(server, module, "ex01.demo", Limits(), 0, TaskHealth(), _PROBES)
+    learner = Learner(session)
+    try:
+        assert torch.equal(learner.probe("twice", torch.ones(2), scale=3), torch.full((2,), 6.0))
+        assert torch.equal(learner.probe("apply", name="Half", x=torch.ones(2)), torch.full((2,), 0.5))
+        assert session.describe_last_call() == "apply(name='Half', x=tensor([1., 1.]))"
+    finally:
+        session.close()
+
+
+def test_a_stub_reached_through_a_probe_is_named_by_its_qualified_name(server, tmp_path):
+    module = tmp_path / "ex01_demo.py"
+    module.write_text(_FUNCTION.replace("return x / 2", "raise NotImplementedError"))
+    session = CheckSession(server, module, "ex01.demo", Limits(), 0, TaskHealth(), _PROBES)
+    try:
+        with pytest.raises(SandboxAbort) as aborted:
+            session.probe("apply", ("Half", torch.ones(2)), {})
+        assert aborted.value.category == "not_implemented"
+        assert aborted.value.message.en.startswith("Half.forward is not implemented yet")
     finally:
         session.close()

@@ -18,6 +18,7 @@ from grader.checks.compare import (
     expect_equal,
     expect_tensor,
     expect_type,
+    expect_unchanged,
     matching_mistake,
 )
 from grader.checks.failures import CheckFailed, Mistake, fail
@@ -58,6 +59,7 @@ __all__ = [
     "expect_raises",
     "expect_tensor",
     "expect_type",
+    "expect_unchanged",
     "explain_raise",
     "fail",
     "gradcheck_through",

@@ -242,6 +242,40 @@ def expect_equal(
         )
 
 
+def _shown(value: Any) -> str:
+    if isinstance(value, Opaque):
+        return f"a {type_name(value)}"
+    from grader.runner.callrepr import format_value
+
+    return format_value(value)
+
+
+def _same(after: Any, before: Any) -> bool:
+    if isinstance(before, torch.Tensor) or isinstance(after, torch.Tensor):
+        return (
+            isinstance(before, torch.Tensor)
+            and isinstance(after, torch.Tensor)
+            and after.shape == before.shape
+            and after.dtype == before.dtype
+            and bool(torch.equal(after, before))
+        )
+    return type(after) is type(before) and after == before
+
+
+def expect_unchanged(after: Any, before: Any, *, what: Text | str, diagnosis: Mistake | Text | None = None) -> None:
+    """Fail unless a caller's value (a tensor, its `.grad`, a flag) is exactly what it was before the call.
+
+    For side effects: the learner's code must leave the caller's tensors and settings alone.
+    """
+    __tracebackhide__ = True
+    if not _same(after, before):
+        fail(
+            "side_effect",
+            msg("changed_by_call", what=_what(what), before=_shown(before), after=_shown(after)),
+            diagnosis,
+        )
+
+
 def expect_type(
     got: Any,
     kind: type | tuple[type, ...],
@@ -264,6 +298,7 @@ __all__ = [
     "expect_equal",
     "expect_tensor",
     "expect_type",
+    "expect_unchanged",
     "matching_mistake",
     "shape_diagnosis",
 ]

@@ -101,5 +101,5 @@ def gradcheck_through(
             fast_mode=False,
         )
     except GradcheckError as exc:
-        detail = " ".join(str(exc).split("\n")[0:1]).strip()
+        detail = str(exc).split("\n", 1)[0].strip().rstrip(",")
         fail("gradient", msg("gradcheck_failed", name=name, detail=detail))

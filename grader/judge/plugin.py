@@ -65,7 +65,9 @@ _current = _Current()
 class _TorchRandom:
     """torch's global RNG in the shape Hypothesis expects, so every example starts from the same state."""
 
-    seed = staticmethod(lambda value: torch.manual_seed(value % (1 << 63)))
+    # The CPU generator only: torch.manual_seed would also queue a lazy CUDA/XPU/MTIA seeding that
+    # formats the whole call stack, on every example (milliseconds each under pytest and Hypothesis).
+    seed = staticmethod(lambda value: torch.random.default_generator.manual_seed(value % (1 << 63)))
     getstate = staticmethod(torch.get_rng_state)
     setstate = staticmethod(torch.set_rng_state)
 

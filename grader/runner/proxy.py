@@ -34,12 +34,14 @@ class Learner:
         call.__name__ = name
         return call
 
-    def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        """Run the scenario `name` from the exercise's probes file against the learner's module."""
+    def probe(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
+        """Run the scenario `name` from the exercise's probes file against the learner's module.
+
+        `name` is positional-only, so a scenario may take a keyword argument called `name` too."""
         return self._session.probe(name, args, kwargs)
 
     def value_and_grad(
-        self, name: str, *args: Any, wrt: tuple[int, ...] = (0,), upstream: torch.Tensor | None = None, **kwargs: Any
+        self, name: str, /, *args: Any, wrt: tuple[int, ...] = (0,), upstream: torch.Tensor | None = None, **kwargs: Any
     ) -> tuple[Any, list[torch.Tensor | None]]:
         """Call `name(*args)` with the tensors at `wrt` requiring grad and backpropagate `upstream` (ones if None)."""
         return self._session.grad(name, args, kwargs, wrt, upstream)
@@ -69,11 +71,11 @@ class Reference:
         return self._module
 
     def value_and_grad(
-        self, name: str, *args: Any, wrt: tuple[int, ...] = (0,), upstream: torch.Tensor | None = None, **kwargs: Any
+        self, name: str, /, *args: Any, wrt: tuple[int, ...] = (0,), upstream: torch.Tensor | None = None, **kwargs: Any
     ) -> tuple[Any, list[torch.Tensor | None]]:
         return decode(encode(value_and_grad(self._module, name, args, kwargs, wrt, upstream)))
 
-    def probe(self, name: str, *args: Any, **kwargs: Any) -> Any:
+    def probe(self, name: str, /, *args: Any, **kwargs: Any) -> Any:
         if self._probes is None:
             raise RuntimeError(f"no probes file for {self._module.__name__}")
         return decode(encode(getattr(self._probes, name)(self._module, *args, **kwargs)))

@@ -83,7 +83,11 @@ def _reseed(seed: int) -> None:
     import numpy
     import torch
 
-    torch.manual_seed(seed)
+    # torch.manual_seed would queue a lazy seeding of every accelerator, with a formatted stack
+    # trace, on each request; the CPU generator is what learner code here draws from.
+    torch.random.default_generator.manual_seed(seed)
+    if torch.cuda.is_initialized():
+        torch.cuda.manual_seed_all(seed)
     random.seed(seed)
     numpy.random.seed(seed % (1 << 32))
 
