@@ -153,7 +153,8 @@ def test_ci_steps_grade_a_learner_repository(course, released, key, reference_di
     """The workflow's own steps, run by bash as Actions would: open the bundle, grade, report."""
     repo = tmp_path / "learner"
     shutil.copytree(released, repo)
-    shutil.copy(reference_dir / "exercises" / "ex01_tensors.py", repo / "exercises")
+    for exercise in course.exercises:
+        shutil.copy(reference_dir / "exercises" / exercise.module, repo / "exercises")
     shutil.copy(reference_dir / "exercises" / "quiz" / "answers.toml", repo / "exercises" / "quiz")
     # A learner's own "solutions" must not be what grades them.
     (repo / "solutions" / "checks").mkdir(parents=True)
