@@ -1,19 +1,32 @@
-"""Make what learner code printed safe to show: no terminal escapes, no CI workflow commands, bounded size."""
+"""Make learner text (what it printed, its exceptions, its objects' reprs) safe to show: no terminal escapes,
+no CI workflow commands, bounded size."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 _ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(\x07|\x1b\\)|\x1b.")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
-# GitHub Actions reads `::command::` lines from a job's output anywhere on a line start.
-_WORKFLOW = re.compile(r"^(\s*)::", re.MULTILINE)
+# GitHub Actions reads `::command::` (and the older `##[command]`) at the start of any line of a job's output.
+_WORKFLOW = re.compile(r"^(\s*)(::|##\[)", re.MULTILINE)
 
 
 def neutralize(text: str, cap: int = 4000) -> str:
     text = _ANSI.sub("", text)
     text = _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
-    text = _WORKFLOW.sub(r"\1: :", text)
+    text = _WORKFLOW.sub(lambda m: m.group(1) + (": :" if m.group(2) == "::" else "# #["), text)
     if len(text) > cap:
         text = text[:cap] + f"\n[... {len(text) - cap} more characters not shown]"
     return text
+
+
+def neutralize_all(data: Any) -> Any:
+    """Every string inside `data` (an error description the child sent) neutralised."""
+    if isinstance(data, str):
+        return neutralize(data)
+    if isinstance(data, dict):
+        return {k: neutralize_all(v) for k, v in data.items()}
+    if isinstance(data, list | tuple):
+        return type(data)(neutralize_all(v) for v in data)
+    return data
