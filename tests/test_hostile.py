@@ -31,7 +31,17 @@ from grader.runner.server import SandboxServer
 
 HOSTILE = Path(__file__).with_name("hostile")
 ROOT = Path(__file__).resolve().parents[1]
-ALL = frozenset({"ex01.one_hot", "ex01.flatten_batch", "ex01.standardize", "ex01.pairwise_sq_dists", "ex01.linear", "ex01.masked_mean"})
+GRADE = (sys.executable, "-m", "grader")
+ALL = frozenset(
+    {
+        "ex01.one_hot",
+        "ex01.flatten_batch",
+        "ex01.standardize",
+        "ex01.pairwise_sq_dists",
+        "ex01.linear",
+        "ex01.masked_mean",
+    }
+)
 # Short enough to keep the hangs cheap, long enough for every honest call on a busy machine.
 TIMEOUT_S = 3.0
 
@@ -64,9 +74,7 @@ CORPUS: dict[str, Attack] = {
     "segfault": _attack({"ex01.pairwise_sq_dists"}, {"crash"}),
     "read_reference": _attack({"ex01.one_hot"}, set(), {"landlock"}),
     "write_outside_scratch": _attack({"ex01.flatten_batch"}, {"exception"}, {"landlock"}),
-    "network": _attack(
-        {"ex01.standardize"}, {"exception"}, {"seccomp", "network-namespace", "landlock-network"}
-    ),
+    "network": _attack({"ex01.standardize"}, {"exception"}, {"seccomp", "network-namespace", "landlock-network"}),
     "monkeypatch_torch": _attack(ALL, set(), replaces_module=True),
     "lying_results": _attack({"ex01.one_hot", "ex01.linear"}, set()),
     "malicious_pickle": _attack({"ex01.one_hot", "ex01.flatten_batch"}, {"result"}),
@@ -131,7 +139,9 @@ def test_hostile_submission(name, course, server, make_submission, tmp_path, lis
     layers = set(server.ready()["layers"])
     if attack.needs and not attack.needs & layers:
         reasons = "; ".join(f"{k}: {v}" for k, v in server.ready()["missing"].items() if k in attack.needs)
-        pytest.skip(f"only {', '.join(sorted(attack.needs))} can stop this attack, and this machine has none ({reasons})")
+        pytest.skip(
+            f"only {', '.join(sorted(attack.needs))} can stop this attack, and this machine has none ({reasons})"
+        )
     outside = tmp_path / "outside"
     outside.mkdir()
     submission = make_submission({})
@@ -183,8 +193,7 @@ def test_learner_output_never_reaches_the_graders_stdout(course, make_submission
     source = _source("huge_output", CORPUS["huge_output"], course, {})
     submission = make_submission({"ex01_tensors.py": source})
     done = subprocess.run(
-        [sys.executable, "-m", "grader", "exercise", "1", "masked_mean", "--submission", str(submission)]
-        + ["--format", "json", "--quick"],
+        [*GRADE, "exercise", "1", "masked_mean", "--submission", str(submission), "--format", "json", "--quick"],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -193,7 +202,9 @@ def test_learner_output_never_reaches_the_graders_stdout(course, make_submission
     assert done.returncode == 1, done.stderr
     document = json.loads(done.stdout)  # one document and nothing else
     assert document["isolation"]["layers"]
-    printed = "\n".join(c["learner_output"] or "" for s in document["sections"] for t in s["tasks"] for c in t["checks"])
+    printed = "\n".join(
+        c["learner_output"] or "" for s in document["sections"] for t in s["tasks"] for c in t["checks"]
+    )
     assert "Total: 12/12" in printed and "more characters not shown" in printed
     assert not any(line.lstrip().startswith(("::", "##[")) for line in printed.splitlines())
     for line in (done.stdout + done.stderr).splitlines():

@@ -30,9 +30,8 @@ def doctor_cmd(lang: str | None) -> None:
     from grader.sandbox.layers import BASE_LAYERS, OPTIONAL_LAYERS
 
     lang = lang or detect_lang()
-    with reported_errors():
-        with SandboxServer() as server:
-            ready = server.ready()
+    with reported_errors(), SandboxServer() as server:
+        ready = server.ready()
     level = ready["level"]
     active = set(ready["layers"])
     user = msg("doctor_as_root" if hasattr(os, "geteuid") and os.geteuid() == 0 else "doctor_as_user")

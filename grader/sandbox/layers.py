@@ -155,11 +155,12 @@ def _is_course_root(path: Path) -> bool:
     return (path / "solutions").is_dir() or (path / "exercises" / "course.toml").is_file()
 
 
-def readable_paths(extra: Iterable[str] = ()) -> tuple[str, ...]:
+def readable_paths(scratch_root: Path, extra: Iterable[str] = ()) -> tuple[str, ...]:
     """What a child may read: the Python environment, system libraries and binaries, and `extra`.
 
-    A sys.path entry that is a course repository (it holds solutions/ or exercises/course.toml) is
-    left out, so an editable install inside a course never exposes its solutions.
+    A sys.path entry that is a course repository (it holds solutions/ or exercises/course.toml) or
+    holds the sandbox's own scratch root (/, /tmp) is left out: an editable install inside a course
+    never exposes its solutions, and one child never sees another's scratch directory.
     """
     import grader
 
@@ -186,7 +187,12 @@ def readable_paths(extra: Iterable[str] = ()) -> tuple[str, ...]:
         "/dev/random",
         *extra,
     }
-    candidates.update(entry for entry in sys.path if entry and not _is_course_root(Path(entry)))
+    root = scratch_root.resolve()
+    candidates.update(
+        entry
+        for entry in sys.path
+        if entry and not _is_course_root(Path(entry)) and not root.is_relative_to(Path(entry).resolve())
+    )
     found = {str(Path(p).resolve()) for p in candidates if os.path.exists(p)}
     # A path under another one adds nothing.
     return tuple(sorted(p for p in found if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in found)))

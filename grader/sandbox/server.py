@@ -71,6 +71,14 @@ def _preload() -> dict[str, Any]:
     return {"pid": os.getpid(), "python": sys.version.split()[0], "torch": str(torch.__version__)}
 
 
+def verified_policy(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
+    """The policy every child of this server applies (only layers a probe child proved), and why others are missing.
+
+    Call with the working directory the children's scratch directories go in, next to server.log.
+    """
+    return _Probe(*_plan(network_namespace)).verdict()
+
+
 def _plan(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
     """Every layer this machine seems to offer, and why each of the others is missing."""
     missing: dict[str, str] = {}
@@ -92,7 +100,7 @@ def _plan(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
     else:
         missing["unprivileged-uid"] = "not started as root: children keep the user's uid"
     policy = Policy(
-        readable=layers.readable_paths([str(Path.cwd() / SUBMISSIONS)]),
+        readable=layers.readable_paths(Path.cwd(), [str(Path.cwd() / SUBMISSIONS)]),
         drop_to=drop_to,
         landlock_abi=abi,
         seccomp=seccomp,
@@ -103,31 +111,40 @@ def _plan(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
     return policy, missing
 
 
-def _verified(policy: Policy, missing: dict[str, str]) -> tuple[Policy, dict[str, str]]:
-    """Apply the policy in a throwaway child that attacks each layer; keep only the layers that held."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.close(read_end)
-            child.settle(policy)
-            verdict = layers.verify(policy, Path.cwd(), Path.cwd().parent / "server.log")
-            os.write(write_end, pickle.dumps(verdict.failed))
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
-    shutil.rmtree(f"child-{pid}", ignore_errors=True)
-    failed: dict[str, str] = pickle.loads(data) if data else {}
-    if not data:
-        failed = {layer: "the probe child died" for layer in ("landlock", "unprivileged-uid", "seccomp")}
-    for layer, why in failed.items():
-        if layer in policy.layers():
-            policy = policy.without(layer)
-            missing[layer] = why
-    return policy, missing
+class _Probe:
+    """A throwaway child that applies the policy and attacks each layer, forked as soon as the policy is known
+    (before torch is imported, so it is cheap to fork and runs while the server imports torch)."""
+
+    def __init__(self, policy: Policy, missing: dict[str, str]):
+        self.policy = policy
+        self.missing = missing
+        self._read_end, write_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                os.close(self._read_end)
+                child.settle(policy)
+                verdict = layers.verify(policy, Path.cwd(), Path.cwd().parent / "server.log")
+                os.write(write_end, pickle.dumps(verdict.failed))
+            finally:
+                os._exit(0)
+        os.close(write_end)
+
+    def verdict(self) -> tuple[Policy, dict[str, str]]:
+        """The policy less every layer that did not hold, and the reasons of all that are missing."""
+        with os.fdopen(self._read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self.pid, 0)
+        shutil.rmtree(f"child-{self.pid}", ignore_errors=True)
+        failed: dict[str, str] = pickle.loads(data) if data else {}
+        if not data:
+            failed = {layer: "the probe child died" for layer in ("landlock", "unprivileged-uid", "seccomp")}
+        policy, missing = self.policy, dict(self.missing)
+        for layer, why in failed.items():
+            if layer in policy.layers():
+                policy = policy.without(layer)
+                missing[layer] = why
+        return policy, missing
 
 
 class _Spare:
@@ -192,8 +209,9 @@ class _Children:
 
 def serve(control: socket.socket, network_namespace: bool) -> None:
     children = _Children()
+    probe = _Probe(*_plan(network_namespace))
     ready = _preload()
-    policy, missing = _verified(*_plan(network_namespace))
+    policy, missing = probe.verdict()
     applied = policy.layers()
     ready.update(
         layers=applied,
