@@ -6,6 +6,7 @@ import ctypes
 import os
 import signal
 import sys
+from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
@@ -64,7 +65,8 @@ def enter_network_namespace() -> bool:
 
     Root (CAP_SYS_ADMIN) can do it directly; an unprivileged user only inside a new user
     namespace that maps its own uid and gid, which some systems forbid. Must run before any
-    thread starts. True only when the namespace really changed.
+    thread starts, and while the process is still dumpable (a non-dumpable process cannot write
+    its own uid_map). True only when the namespace really changed.
     """
     before = _network_namespace()
     if before is None:
@@ -72,9 +74,20 @@ def enter_network_namespace() -> bool:
     if os.geteuid() == 0:
         entered = _unshare(_CLONE_NEWNET)
     else:
+        # A user namespace whose ids cannot be mapped would leave this process unable to create
+        # files: try in a throwaway child first.
         uid, gid = os.geteuid(), os.getegid()
-        entered = _unshare(_CLONE_NEWUSER | _CLONE_NEWNET) and _map_self(uid, gid)
+        entered = _in_child(lambda: _unshare(_CLONE_NEWUSER | _CLONE_NEWNET) and _map_self(uid, gid))
+        entered = entered and _unshare(_CLONE_NEWUSER | _CLONE_NEWNET) and _map_self(uid, gid)
     return entered and _network_namespace() != before
+
+
+def _in_child(attempt: Callable[[], bool]) -> bool:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if attempt() else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
 
 
 def _map_self(uid: int, gid: int) -> bool:

@@ -255,12 +255,14 @@ def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     try:
         set_parent_death_signal()
+        # First, while this process has one thread (torch is imported later, by serve()) and can
+        # still write its own uid_map.
+        network_namespace = enter_network_namespace()
         # Nothing the children could inspect or take over: no ptrace of this process by them,
         # and whatever they leave behind is adopted (and reaped) here.
         forbid_inspection()
         become_subreaper()
-        # First, while this process has one thread (torch is imported later, by serve()).
-        serve(control, enter_network_namespace())
+        serve(control, network_namespace)
     except BaseException:
         traceback.print_exc()  # lands in the judge's server log, quoted when the server fails to start
         os._exit(1)
