@@ -165,8 +165,8 @@ SETUP_FAILED = 71  # exit status of a child that could not confine itself; it ne
 
 def settle(policy: Policy) -> Path:
     """What every child does first: its own session (so the judge can kill the whole process group),
-    death with the server, a scratch directory as working directory and home, stdin closed,
-    fd-level output to a log, and no file descriptor of the server's besides the judge's socket."""
+    death with the server, a scratch directory as working directory and home (its owner the
+    uid the child will drop to), stdin closed, fd-level output to a log. Returns the scratch directory."""
     os.setsid()
     set_parent_death_signal()
     # A write past the file-size limit then fails with EFBIG instead of killing the child.
@@ -199,7 +199,8 @@ def _close_fds_except(keep: set[int]) -> None:
 def prepare(policy: Policy, sock: socket.socket) -> FdOutput:
     """Settle and confine this child before it knows what it will run: done while it waits as the server's spare.
 
-    A layer the policy asks for that cannot be applied ends the child before any learner code runs.
+    Keeps no file descriptor of the server's but the judge's socket. A layer the policy asks for
+    that cannot be applied ends the child (status SETUP_FAILED) before any learner code runs.
     """
     scratch = settle(policy)
     output = FdOutput(os.open(scratch / "output.log", os.O_RDONLY))

@@ -3,17 +3,17 @@
 A spare child applies them before it learns what it will run (so they cost a check nothing),
 in this order:
 
-1. `unprivileged-uid` (only when started as root): the child becomes nobody/nogroup, so the
-   process limit applies and it can neither signal nor read the files of root's processes.
-   Its scratch directory is chowned to it first, and the learner's module is read from a
-   world-readable staged copy. Used only when the Python environment is readable by nobody
-   (a Python under /root is not), which the probe child verifies.
-2. `landlock` (Linux >= 5.13, `landlockpy`): the filesystem view. Read (and execute) only the
+1. `landlock` (Linux >= 5.13, `landlockpy`): the filesystem view. Read (and execute) only the
    Python environment, the system libraries and binaries, the staged submission; read and
    write only the child's scratch directory. `solutions/`, the gradebook, home directories and
    the rest of /tmp are out of reach. On ABI >= 4 also `landlock-network` (no TCP bind or
    connect) and on ABI >= 6 `landlock-signals` (no signals to, and no abstract Unix sockets
    of, processes outside the child's own domain).
+2. `unprivileged-uid` (only when started as root): the child becomes nobody/nogroup, so the
+   process limit applies and it can neither signal nor read the files of root's processes.
+   Its scratch directory is chowned to it first, and the learner's module is read from a
+   world-readable staged copy. Used only when the Python environment is readable by nobody
+   (a Python under /root is not), which the probe child verifies.
 3. `seccomp` (libseccomp through `pyseccomp`): refuses socket(), ptrace and reading other
    processes' memory, leaving the process group (setsid/setpgid), namespaces, mounts, bpf,
    io_uring, kernel modules, kexec and similar, and signals to the judge, the server and their
@@ -29,7 +29,7 @@ import errno
 import os
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -341,14 +341,6 @@ def _seccomp(policy: Policy) -> None:
 # -- proving they hold ----------------------------------------------------------------------------
 
 
-@dataclass
-class Verdict:
-    """What a probe child found: the layers that hold, and why each of the others does not."""
-
-    holding: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)
-
-
 def _refused(action: Any) -> bool:
     try:
         action()
@@ -359,29 +351,27 @@ def _refused(action: Any) -> bool:
     return False
 
 
-def verify(policy: Policy, scratch: Path, secret_file: Path) -> Verdict:
-    """Apply the policy layer by layer in this (probe) process, testing each one as a learner would attack it.
+def verify(policy: Policy, scratch: Path, secret_file: Path) -> dict[str, str]:
+    """Apply the policy layer by layer in this (probe) process, attacking each one as a learner would.
 
-    `secret_file` exists and must not be readable once Landlock holds. Ends with every layer of the
-    policy applied; the caller exits.
+    Returns the layers that did not hold, each with why. `secret_file` exists and must not be
+    readable once Landlock holds. Ends with every layer of the policy applied; the caller exits.
     """
     import socket
 
-    verdict = Verdict()
+    failed: dict[str, str] = {}
     server = os.getppid()
 
     def record(layer: str, ok: bool, why: str) -> None:
-        if ok:
-            verdict.holding.append(layer)
-        else:
-            verdict.failed[layer] = why
+        if not ok:
+            failed[layer] = why
 
     if policy.landlock_abi:
         try:
             _landlock(policy, scratch)
         except LayerError as exc:
             for layer in ("landlock", "landlock-network", "landlock-signals"):
-                verdict.failed[layer] = str(exc)
+                failed[layer] = str(exc)
         else:
             record("landlock", _refused(lambda: secret_file.read_bytes()), "a file outside the view was readable")
             if policy.landlock_abi >= 4:
@@ -392,7 +382,7 @@ def verify(policy: Policy, scratch: Path, secret_file: Path) -> Verdict:
         try:
             _drop_privileges(*policy.drop_to)
         except LayerError as exc:
-            verdict.failed["unprivileged-uid"] = str(exc)
+            failed["unprivileged-uid"] = str(exc)
         else:
             unreadable = [p for p in policy.readable if not os.access(p, os.R_OK)]
             record(
@@ -404,10 +394,10 @@ def verify(policy: Policy, scratch: Path, secret_file: Path) -> Verdict:
         try:
             _seccomp(policy)
         except LayerError as exc:
-            verdict.failed["seccomp"] = str(exc)
+            failed["seccomp"] = str(exc)
         else:
             record("seccomp", _refused(lambda: socket.socket(socket.AF_UNIX)), "socket() was not refused")
-    return verdict
+    return failed
 
 
 def _connect_tcp(socket: Any) -> None:

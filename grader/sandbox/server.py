@@ -124,8 +124,8 @@ class _Probe:
             try:
                 os.close(self._read_end)
                 child.settle(policy)
-                verdict = layers.verify(policy, Path.cwd(), Path.cwd().parent / "server.log")
-                os.write(write_end, pickle.dumps(verdict.failed))
+                failed = layers.verify(policy, Path.cwd(), Path.cwd().parent / "server.log")
+                os.write(write_end, pickle.dumps(failed))
             finally:
                 os._exit(0)
         os.close(write_end)
