@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import psutil
+from bench_sandbox import sandbox_call_costs
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -81,45 +82,6 @@ def checks_seconds(args: list[str], repeat: int) -> tuple[float, float]:
         walls.append(time.perf_counter() - started)
         judged.append(json.loads(done.stdout)["duration_s"])
     return statistics.median(walls), statistics.median(judged)
-
-
-def sandbox_call_costs(calls: int = 300) -> dict[str, float]:
-    """Milliseconds: one call in process, one sandboxed call to a live child, and a fresh child's first call."""
-    import torch
-
-    sys.path.insert(0, str(ROOT / "solutions"))
-    import ex01_tensors as reference
-
-    from grader.runner.server import SandboxServer
-    from grader.runner.session import CheckSession, TaskHealth
-    from grader.sandbox.limits import Limits
-
-    torch.set_num_threads(1)
-    x = torch.randn(8, 3, 4)
-    started = time.perf_counter()
-    for _ in range(calls):
-        reference.flatten_batch(x)
-    direct = (time.perf_counter() - started) / calls * 1e3
-    module = ROOT / "solutions" / "ex01_tensors.py"
-    with SandboxServer() as server:
-        server.ready()
-        fresh = []
-        session = None
-        for _ in range(20):
-            session = CheckSession(server, module, "ex01.flatten_batch", Limits(), 0, TaskHealth())
-            t = time.perf_counter()
-            session.call("flatten_batch", (x,), {})
-            fresh.append((time.perf_counter() - t) * 1e3)
-            session.close()
-            time.sleep(0.02)  # let the server fork its next spare, as it does while a check runs
-        session = CheckSession(server, module, "ex01.flatten_batch", Limits(), 0, TaskHealth())
-        session.call("flatten_batch", (x,), {})
-        started = time.perf_counter()
-        for _ in range(calls):
-            session.call("flatten_batch", (x,), {})
-        live = (time.perf_counter() - started) / calls * 1e3
-        session.close()
-    return {"direct": direct, "sandboxed": live, "fresh_child": statistics.median(fresh)}
 
 
 def main() -> None:

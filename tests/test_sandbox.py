@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import io
+import json
+import os
 import pickle
 import socket
+import stat
 import time
+from pathlib import Path
 
 import pytest
 import torch
 
+from grader.reporters import shield_workflow_commands
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.output import neutralize
 from grader.runner.proxy import Learner
 from grader.runner.session import CheckSession, ProbeSource, TaskHealth
+from grader.runner.staging import Staging
 from grader.sandbox import protocol
-from grader.sandbox.capture import CappedText
+from grader.sandbox.capture import CappedText, FdOutput
+from grader.sandbox.layers import BASE_LAYERS, OPTIONAL_LAYERS, isolation_level
 from grader.sandbox.limits import Limits
 from grader.sandbox.values import Opaque, decode, encode
 
@@ -73,6 +80,117 @@ def test_capped_text_and_neutralize():
     out.write("hello world")
     assert out.take() == "hello\n[... 6 more characters not shown]" and out.take() == ""
     assert neutralize("::set-output name=x::1\n\x1b[31mred\x1b[0m") == ": :set-output name=x::1\nred"
+    assert neutralize("  ##[error]x") == "  # #[error]x"
+
+
+def test_reports_hold_no_workflow_command():
+    document = json.dumps({"message": "a ##[error]b", "output": "::notice::x"}, indent=2)
+    shielded = shield_workflow_commands(document, "json")
+    assert "##[" not in shielded and json.loads(shielded) == json.loads(document)
+    text = shield_workflow_commands("ok\n    ::add-mask::x\nsee ##[warning]y", "text")
+    assert text == "ok\n    : :add-mask::x\nsee # #[warning]y"
+
+
+def test_fd_output_is_read_back_capped(tmp_path):
+    log = tmp_path / "output.log"
+    log.write_bytes(b"")
+    output = FdOutput(os.open(log, os.O_RDONLY), cap=4)
+    assert output.take() == ""
+    log.write_bytes(b"abcdefgh")
+    assert output.take() == "abcd\n[... 4 more bytes not shown]"
+    with log.open("ab") as fh:
+        fh.write(b"ij")
+    assert output.take() == "ij"
+
+
+def test_isolation_levels():
+    assert isolation_level(BASE_LAYERS) == "minimal"
+    assert isolation_level([*BASE_LAYERS, "network-namespace"]) == "partial"
+    assert isolation_level([*BASE_LAYERS, "landlock", "seccomp"]) == "partial"  # signals not confined
+    assert isolation_level([*BASE_LAYERS, "landlock", "seccomp", "landlock-signals"]) == "strong"
+    assert isolation_level([*BASE_LAYERS, "landlock", "seccomp", "unprivileged-uid"]) == "strong"
+
+
+def test_staging_copies_regular_files_and_follows_changes(tmp_path):
+    source = tmp_path / "sub" / "exercises"
+    (source / "pkg").mkdir(parents=True)
+    (source / "ex01_demo.py").write_text("A = 1\n")
+    (source / "pkg" / "helper.py").write_text("B = 2\n")
+    (source / "secret.txt").write_text("s")
+    (source / "link.py").symlink_to(source / "secret.txt")
+    staging = Staging(tmp_path / "staged")
+    first = staging.stage(source / "ex01_demo.py")
+    assert first.read_text() == "A = 1\n" and (first.parent / "pkg" / "helper.py").is_file()
+    assert not (first.parent / "link.py").exists()
+    assert stat.S_IMODE(first.stat().st_mode) == 0o644
+    assert staging.stage(source / "ex01_demo.py") == first
+    (source / "ex01_demo.py").write_text("A = 22\n")
+    second = staging.stage(source / "ex01_demo.py")
+    assert second != first and second.read_text() == "A = 22\n"
+
+
+def test_the_server_reports_the_layers_its_children_verified(server):
+    ready = server.ready()
+    assert set(ready["layers"]) >= set(BASE_LAYERS)
+    assert set(ready["layers"]) | set(ready["missing"]) == {*BASE_LAYERS, *OPTIONAL_LAYERS}
+    assert not set(ready["layers"]) & set(ready["missing"])
+    assert all(ready["missing"].values())  # each missing layer says why
+    assert ready["level"] == isolation_level(ready["layers"])
+
+
+def test_the_server_never_starts_a_thread_pool(server, tmp_path):
+    """A process that forks with a running OpenMP pool gives children that hang: the server keeps one thread."""
+    session = _session(server, tmp_path, "import torch\ndef f(x):\n    return (x @ x.t()).sum()\n")
+    try:
+        session.call("f", (torch.ones(64, 64),), {})
+    finally:
+        session.close()
+    status = Path(f"/proc/{server.pid}/status")
+    if not status.exists():
+        pytest.skip("no /proc on this platform")
+    threads = next(line for line in status.read_text().splitlines() if line.startswith("Threads:"))
+    assert threads.split()[1] == "1"
+
+
+def test_a_child_holds_no_descriptor_of_the_servers(server, tmp_path):
+    source = "import os\ndef fds():\n    return sorted(int(fd) for fd in os.listdir('/proc/self/fd'))\n"
+    session = _session(server, tmp_path, source)
+    try:
+        fds = session.call("fds", (), {})
+    finally:
+        session.close()
+    # stdin, stdout, stderr, the judge's socket, the output log's reader, and the listing itself.
+    assert fds[:3] == [0, 1, 2] and len(fds) <= 6, fds
+
+
+def test_fd_level_output_and_subprocess_output_are_captured(server, tmp_path):
+    source = (
+        "import os, subprocess\n"
+        "def f():\n"
+        "    print('from print')\n"
+        "    os.write(1, b'from os.write\\n')\n"
+        "    subprocess.run(['echo', 'from a subprocess'], check=False)\n"
+        "    return 1\n"
+    )
+    session = _session(server, tmp_path, source)
+    try:
+        assert session.call("f", (), {}) == 1
+        printed = session.printed() or ""
+    finally:
+        session.close()
+    assert "from print" in printed and "from os.write" in printed and "from a subprocess" in printed
+
+
+def test_learner_exception_text_is_neutralised(server, tmp_path):
+    source = "def f():\n    raise ValueError('\\x1b[2J::error::fake\\n##[error]fake')\n"
+    session = _session(server, tmp_path, source)
+    try:
+        with pytest.raises(LearnerRaised) as raised:
+            session.call("f", (), {})
+    finally:
+        session.close()
+    text = raised.value.describe().en
+    assert "\x1b" not in text and "##[" not in text
 
 
 def _session(server, tmp_path, source: str, timeout: float = 5.0) -> CheckSession:
@@ -202,17 +320,6 @@ def test_system_exit_in_a_call_is_an_answer(server, tmp_path):
         with pytest.raises(LearnerRaised) as raised:
             session.call("leave", (), {})
         assert raised.value.is_a(SystemExit) and "must return" in raised.value.describe().en
-    finally:
-        session.close()
-
-
-def test_memory_bomb_is_stopped_by_the_limit(server, tmp_path):
-    source = "import torch\ndef bomb():\n    return torch.ones(1 << 40).sum()\n"
-    session = _session(server, tmp_path, source)
-    try:
-        with pytest.raises(SandboxAbort) as aborted:
-            session.call("bomb", (), {})
-        assert aborted.value.category == "memory"
     finally:
         session.close()
 

@@ -6,6 +6,7 @@ import click
 
 from grader import __version__
 from grader.cli.deploy import bundle_cmd, gradescope_group, release_cmd, unbundle_cmd
+from grader.cli.doctor import doctor_cmd
 from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
 from grader.cli.info import hint_cmd, list_cmd
 from grader.cli.learner import test_cmd
@@ -24,6 +25,7 @@ def main() -> None:
     grade hint 1 one_hot       a nudge when stuck
     grade quiz                 grade exercises/quiz/answers.toml
     grade all                  everything, as CI does
+    grade doctor               how learner code is sandboxed on this machine
 
     \b
     For instructors: selftest, release (the learners' repository), bundle / unbundle
@@ -38,6 +40,7 @@ for command in (
     quiz_cmd,
     all_cmd,
     hint_cmd,
+    doctor_cmd,
     selftest_cmd,
     release_cmd,
     bundle_cmd,

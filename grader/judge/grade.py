@@ -183,7 +183,7 @@ def grade(
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     sections: list[SectionResult] = []
-    layers: list[str] = []
+    isolation = Isolation(level="not-needed")
     if selection.exercises:
         if server is None:
             raise ValueError("grading exercises needs a sandbox server")
@@ -204,7 +204,8 @@ def grade(
                 key=lambda c: plugin.order(c.id),
             )
             sections.append(_exercise_section(run, mine, selection.tasks))
-        layers = list(server.ready().get("layers", []))
+        ready = server.ready()
+        isolation = Isolation(level=ready["level"], layers=ready["layers"], missing=list(ready["missing"]))
     if selection.quiz and course.manifest.quiz is not None:
         sections.append(_quiz_section(course, submission))
     return GradeResult(
@@ -213,7 +214,7 @@ def grade(
         submission=str(submission),
         seed=seed,
         profile=profile,
-        isolation=Isolation(level="sandboxed" if layers else "not-needed", layers=layers),
+        isolation=isolation,
         started_at=started_at,
         duration_s=round(time.perf_counter() - started, 3),
         sections=sections,

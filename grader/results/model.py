@@ -132,7 +132,13 @@ class SectionResult(_Model):
 
 
 class Isolation(_Model):
-    """How learner code was confined while this result was computed."""
+    """How learner code was confined while this result was computed (see `grade doctor`).
+
+    `level` is "strong" (filesystem, syscalls and signals confined), "partial", "minimal" (process
+    group, timeouts, rlimits and output capture only), or "not-needed" (no learner code ran: quiz
+    only). `layers` are those the sandbox's children verifiably applied; `missing` those this
+    machine could not provide.
+    """
 
     level: str
     layers: list[str] = Field(default_factory=list)

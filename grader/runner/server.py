@@ -14,10 +14,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.runner.staging import Staging
 from grader.sandbox import protocol
 from grader.sandbox.limits import Limits
+from grader.sandbox.server import SUBMISSIONS
 
 _CONTROL_LIMIT = 1 << 20
+_MAX_RESTARTS = 3
 # Variables the sandbox may see; everything else (tokens, keys, the instructor's settings) stays out.
 _ENV_KEEP = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "SYSTEMROOT")
 _STARTUP_TIMEOUT_S = 120.0
@@ -79,15 +82,32 @@ class ChildProcess:
 
 
 class SandboxServer:
-    """The judge's handle on the fork server. Start it early: it imports torch while the judge does too."""
+    """The judge's handle on the fork server. Start it early: it imports torch while the judge does too.
+
+    Learner modules are run from staged copies under the server's scratch directory (see `stage`),
+    and a server that dies (a child that got to kill it) is restarted once per spawn, up to a few times.
+    """
 
     def __init__(self) -> None:
-        self._control, theirs = socket.socketpair()
         self.scratch_root = Path(tempfile.mkdtemp(prefix="grade-sandbox-"))
+        if hasattr(os, "geteuid") and os.geteuid() == 0:
+            # Children may run as nobody: they must reach their own directories, never list this one.
+            self.scratch_root.chmod(0o711)
+        self._staging = Staging(self.scratch_root / SUBMISSIONS)
+        self._restarts = 0
+        self._start()
+
+    def _start(self) -> None:
+        self._control, theirs = socket.socketpair()
         # Kept open for the server's lifetime (closed in close()): its tail explains a failed start.
         self._log = open(self.scratch_root / "server.log", "w+b")  # noqa: SIM115
+        os.chmod(self._log.fileno(), 0o600)
         package_parent = str(Path(__file__).resolve().parents[2])
-        code = f"import sys; sys.path.insert(0, {package_parent!r}); from grader.sandbox.server import main; main()"
+        # The course repository may be that folder: it leaves sys.path once the server is imported.
+        code = (
+            f"import sys; sys.path.insert(0, {package_parent!r}); from grader.sandbox.server import main; "
+            f"sys.path.remove({package_parent!r}); main()"
+        )
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-c", code, str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
@@ -106,6 +126,7 @@ class SandboxServer:
         return SandboxUnavailable(f"the sandbox server {why}" + (f":\n{tail}" if tail else ""))
 
     def ready(self) -> dict[str, Any]:
+        """The server's ready message: pid, versions, and the isolation its children verifiably have."""
         if self._ready is None:
             try:
                 answer = protocol.recv_from_sandbox(
@@ -116,9 +137,33 @@ class SandboxServer:
             self._ready = answer
         return self._ready
 
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
     def spawn(self, module: Path, limits: Limits, seed: int) -> ChildProcess:
+        try:
+            return self._spawn(module, limits, seed)
+        except SandboxUnavailable:
+            if self._restarts >= _MAX_RESTARTS or not self._died():
+                raise
+        self._restarts += 1
+        self._stop()
+        self._start()
+        return self._spawn(module, limits, seed)
+
+    def _died(self) -> bool:
+        """Whether the server process is gone (its socket closes a moment before it can be reaped)."""
+        try:
+            self._process.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
+    def _spawn(self, module: Path, limits: Limits, seed: int) -> ChildProcess:
         self.ready()
-        request = {"op": "spawn", "module": str(module), "limits": limits.to_wire(), "seed": seed}
+        staged = self._staging.stage(module)
+        request = {"op": "spawn", "module": str(staged), "limits": limits.to_wire(), "seed": seed}
         try:
             protocol.send_to_sandbox(self._control, request)
             self._control.settimeout(30)
@@ -135,9 +180,11 @@ class SandboxServer:
             protocol.send_to_sandbox(self._control, {"op": "wait", "pid": pid})
             return protocol.recv_from_sandbox(self._control, _CONTROL_LIMIT, time.monotonic() + 30)
         except (protocol.ProtocolError, TimeoutError, OSError):
+            if self._process.poll() is not None:
+                return {"exit_code": None, "signal": None}  # the server died with its children
             raise self._fail("stopped answering") from None
 
-    def close(self) -> None:
+    def _stop(self) -> None:
         try:
             self._control.close()
         finally:
@@ -147,6 +194,11 @@ class SandboxServer:
                 self._process.kill()
                 self._process.wait()
             self._log.close()
+
+    def close(self) -> None:
+        try:
+            self._stop()
+        finally:
             shutil.rmtree(self.scratch_root, ignore_errors=True)
 
     def __enter__(self) -> SandboxServer:

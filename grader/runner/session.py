@@ -11,7 +11,7 @@ from typing import Any
 from grader.i18n import Text, msg
 from grader.runner.callrepr import format_call
 from grader.runner.errors import LearnerRaised, SandboxAbort
-from grader.runner.output import neutralize
+from grader.runner.output import neutralize, neutralize_all
 from grader.runner.server import ChildProcess, SandboxServer
 from grader.sandbox import protocol
 from grader.sandbox.limits import Limits
@@ -193,8 +193,8 @@ class CheckSession:
         if answer.get("output"):
             self.outputs.append(str(answer["output"]))
         if answer["ok"]:
-            return decode(answer["value"])
-        return self._raise(label, answer["error"], message["op"] == "probe")
+            return decode(answer["value"], neutralize)
+        return self._raise(label, neutralize_all(answer["error"]), message["op"] == "probe")
 
     def _drop(self, kill: bool) -> Text:
         """Forget the current child (the next call forks a fresh one) and say how it ended."""

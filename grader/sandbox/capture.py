@@ -1,8 +1,9 @@
-"""Capped capture of what learner code prints through `sys.stdout` and `sys.stderr`."""
+"""Capped capture of what learner code prints: through `sys.stdout`/`sys.stderr`, and straight to fds 1 and 2."""
 
 from __future__ import annotations
 
 import io
+import os
 
 
 class CappedText(io.TextIOBase):
@@ -35,4 +36,32 @@ class CappedText(io.TextIOBase):
         if self._dropped:
             text += f"\n[... {self._dropped} more characters not shown]"
         self._parts, self._kept, self._dropped = [], 0, 0
+        return text
+
+
+class FdOutput:
+    """What reached file descriptors 1 and 2 (os.write, C extensions, subprocesses), read back from the child's log.
+
+    Each `take()` returns what was written since the last one, at most `cap` bytes of it; the log
+    itself is bounded by the file-size limit.
+    """
+
+    def __init__(self, fd: int, cap: int = 64 * 1024):
+        self.fd = fd
+        self.cap = cap
+        self._offset = 0
+
+    def take(self) -> str:
+        try:
+            size = os.fstat(self.fd).st_size
+        except OSError:
+            return ""
+        if size <= self._offset:
+            return ""
+        data = os.pread(self.fd, min(size - self._offset, self.cap), self._offset)
+        dropped = size - self._offset - len(data)
+        self._offset = size
+        text = data.decode("utf-8", errors="replace")
+        if dropped:
+            text += f"\n[... {dropped} more bytes not shown]"
         return text

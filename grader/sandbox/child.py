@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import random
+import signal
 import socket
 import sys
 import time
@@ -17,14 +18,15 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
 
-from grader.sandbox import protocol
-from grader.sandbox.capture import CappedText
+from grader.sandbox import layers, protocol
+from grader.sandbox.capture import CappedText, FdOutput
+from grader.sandbox.layers import Policy
 from grader.sandbox.limits import Limits, apply_rlimits
 from grader.sandbox.platform import set_parent_death_signal
-from grader.sandbox.scenarios import value_and_grad
 from grader.sandbox.values import encode
 
 _REQUEST_LIMIT = 256 << 20
+_MAX_FD = 1 << 16
 _MISSING = object()
 
 
@@ -151,12 +153,14 @@ def _handle(state: _State, request: dict[str, Any]) -> Any:
         _reseed(state.seed)
         return probe(module, *args, **kwargs)
     if op == "grad":
+        from grader.sandbox.scenarios import value_and_grad
+
         _reseed(state.seed)
         return value_and_grad(module, request["target"], args, kwargs, request["wrt"], request.get("upstream"))
     raise ValueError(f"unknown request {op!r}")
 
 
-def _answer(state: _State, request: dict[str, Any], out: CappedText) -> dict[str, Any]:
+def _answer(state: _State, request: dict[str, Any], out: CappedText, fd_output: FdOutput) -> dict[str, Any]:
     started = time.perf_counter()
     try:
         answer: dict[str, Any] = {"ok": True, "value": encode(_handle(state, request))}
@@ -165,32 +169,64 @@ def _answer(state: _State, request: dict[str, Any], out: CappedText) -> dict[str
     except BaseException as exc:  # SystemExit and KeyboardInterrupt from a task are answers too
         answer = {"ok": False, "error": describe(exc, state.path, where="call")}
     answer["seconds"] = time.perf_counter() - started
-    answer["output"] = out.take()
+    answer["output"] = out.take() + fd_output.take()
     return answer
 
 
-def prepare() -> None:
-    """What every child does, before it knows what it will run: done while it waits as the server's spare.
+SETUP_FAILED = 71  # exit status of a child that could not confine itself; it never ran learner code
 
-    Its own session (so the judge can kill the whole process group), death with the server, a
-    scratch directory as working directory and home, stdin closed and fd-level output to a log.
-    """
+
+def settle(policy: Policy) -> Path:
+    """What every child does first: its own session (so the judge can kill the whole process group),
+    death with the server, a scratch directory as working directory and home (its owner the
+    uid the child will drop to), stdin closed, fd-level output to a log. Returns the scratch directory."""
     os.setsid()
     set_parent_death_signal()
+    # A write past the file-size limit then fails with EFBIG instead of killing the child.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     scratch = Path.cwd() / f"child-{os.getpid()}"
-    scratch.mkdir()
+    scratch.mkdir(mode=0o700)
+    if policy.drop_to is not None:
+        os.chown(scratch, *policy.drop_to)
     os.chdir(scratch)
     os.environ.update(HOME=str(scratch), TMPDIR=str(scratch))
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)
+    os.close(null)
     log = os.open(scratch / "output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     os.dup2(log, 1)
     os.dup2(log, 2)
-    os.close(null)
     os.close(log)
+    return scratch
 
 
-def main(sock: socket.socket, spawn: dict[str, Any]) -> NoReturn:
+def _close_fds_except(keep: set[int]) -> None:
+    low = 3
+    for fd in sorted(keep):
+        if fd >= low:
+            os.closerange(low, fd)
+            low = fd + 1
+    os.closerange(low, _MAX_FD)
+
+
+def prepare(policy: Policy, sock: socket.socket) -> FdOutput:
+    """Settle and confine this child before it knows what it will run: done while it waits as the server's spare.
+
+    Keeps no file descriptor of the server's but the judge's socket. A layer the policy asks for
+    that cannot be applied ends the child (status SETUP_FAILED) before any learner code runs.
+    """
+    scratch = settle(policy)
+    output = FdOutput(os.open(scratch / "output.log", os.O_RDONLY))
+    _close_fds_except({sock.fileno(), output.fd})
+    try:
+        layers.apply(policy, scratch)
+    except layers.LayerError as exc:
+        os.write(2, f"sandbox: {exc}\n".encode())
+        os._exit(SETUP_FAILED)
+    return output
+
+
+def main(sock: socket.socket, spawn: dict[str, Any], fd_output: FdOutput) -> NoReturn:
     """Entry point of a child once the server assigns it a module; never returns."""
     try:
         limits = Limits.from_wire(spawn["limits"])
@@ -204,12 +240,13 @@ def main(sock: socket.socket, spawn: dict[str, Any]) -> NoReturn:
         sys.argv = [str(path)]
         out = CappedText(limits.output_kb * 1024)
         sys.stdout = sys.stderr = out
+        fd_output.cap = limits.output_kb * 1024
         state = _State(path, int(spawn["seed"]))
         while True:
             try:
                 request = protocol.recv_from_judge(sock, _REQUEST_LIMIT)
             except protocol.PeerClosed:
                 break
-            protocol.send_to_judge(sock, _answer(state, request, out))
+            protocol.send_to_judge(sock, _answer(state, request, out, fd_output))
     finally:
         os._exit(0)

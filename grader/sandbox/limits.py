@@ -16,8 +16,11 @@ class Limits:
     cpu_s: int = 120
     # Address space the child may add on top of what the torch-loaded server already maps.
     memory_mb: int = 1024
+    # Per file the child writes; past it a write fails with EFBIG (the child ignores SIGXFSZ).
     file_size_mb: int = 16
     open_files: int = 256
+    # RLIMIT_NPROC counts every process (and thread) of the child's real uid, and never binds
+    # root: it bounds a fork bomb when children run as nobody or as an ordinary user.
     processes: int = 64
     threads: int = 1
     # What the learner's code may print per call, and the largest result the judge will read.

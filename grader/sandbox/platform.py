@@ -1,13 +1,18 @@
-"""Small Linux facilities the sandbox uses, each a no-op where the platform lacks it."""
+"""Small Linux facilities the sandbox uses, each a no-op (returning False) where the platform lacks it."""
 
 from __future__ import annotations
 
 import ctypes
+import os
 import signal
 import sys
+from collections.abc import Callable
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
+_PR_SET_CHILD_SUBREAPER = 36
+_CLONE_NEWNET = 0x40000000
+_CLONE_NEWUSER = 0x10000000
 # The running process's own symbols include libc's: no library search per call.
 _LIBC = ctypes.CDLL(None, use_errno=True) if sys.platform.startswith("linux") else None
 
@@ -29,3 +34,68 @@ def set_parent_death_signal() -> bool:
 def forbid_inspection() -> bool:
     """Make this process non-dumpable: same-user processes cannot ptrace it or read its memory."""
     return _prctl(_PR_SET_DUMPABLE, 0)
+
+
+def become_subreaper() -> bool:
+    """Adopt orphaned descendants, so processes a child leaves behind are reaped here, not by init."""
+    return _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
+def _unshare(flags: int) -> bool:
+    if hasattr(os, "unshare"):  # Python 3.12+
+        try:
+            os.unshare(flags)
+            return True
+        except OSError:
+            return False
+    if _LIBC is None:
+        return False
+    return _LIBC.unshare(flags) == 0
+
+
+def _network_namespace() -> str | None:
+    try:
+        return os.readlink("/proc/self/ns/net")
+    except OSError:
+        return None
+
+
+def enter_network_namespace() -> bool:
+    """Move this process into a new, empty network namespace (only a loopback that is down).
+
+    Root (CAP_SYS_ADMIN) can do it directly; an unprivileged user only inside a new user
+    namespace that maps its own uid and gid, which some systems forbid. Must run before any
+    thread starts, and while the process is still dumpable (a non-dumpable process cannot write
+    its own uid_map). True only when the namespace really changed.
+    """
+    before = _network_namespace()
+    if before is None:
+        return False
+    if os.geteuid() == 0:
+        entered = _unshare(_CLONE_NEWNET)
+    else:
+        # A user namespace whose ids cannot be mapped would leave this process unable to create
+        # files: try in a throwaway child first.
+        uid, gid = os.geteuid(), os.getegid()
+        entered = _in_child(lambda: _unshare(_CLONE_NEWUSER | _CLONE_NEWNET) and _map_self(uid, gid))
+        entered = entered and _unshare(_CLONE_NEWUSER | _CLONE_NEWNET) and _map_self(uid, gid)
+    return entered and _network_namespace() != before
+
+
+def _in_child(attempt: Callable[[], bool]) -> bool:
+    pid = os.fork()
+    if pid == 0:
+        os._exit(0 if attempt() else 1)
+    _, status = os.waitpid(pid, 0)
+    return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0
+
+
+def _map_self(uid: int, gid: int) -> bool:
+    """In a fresh user namespace, map our own uid and gid onto themselves so files keep their owner."""
+    try:
+        for name, text in (("setgroups", "deny"), ("uid_map", f"{uid} {uid} 1"), ("gid_map", f"{gid} {gid} 1")):
+            with open(f"/proc/self/{name}", "w") as fh:
+                fh.write(text)
+        return True
+    except OSError:
+        return False

@@ -14,18 +14,28 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import shutil
 import signal
 import socket
 import sys
 import time
 import traceback
+from pathlib import Path
 from typing import Any
 
-from grader.sandbox import child, protocol
-from grader.sandbox.platform import set_parent_death_signal
+from grader.sandbox import child, layers, protocol
+from grader.sandbox.layers import Policy
+from grader.sandbox.platform import (
+    become_subreaper,
+    enter_network_namespace,
+    forbid_inspection,
+    set_parent_death_signal,
+)
 
 _CONTROL_LIMIT = 1 << 20
 _SPAWN_LIMIT = 1 << 20
+# Staged copies of submissions, written by the judge under the server's working directory.
+SUBMISSIONS = "submissions"
 
 
 def _warm_up(torch: Any, numpy: Any) -> None:
@@ -58,49 +68,126 @@ def _preload() -> dict[str, Any]:
 
     _warm_up(torch, numpy)
 
-    return {
-        "pid": os.getpid(),
-        "python": sys.version.split()[0],
-        "torch": str(torch.__version__),
-        "layers": ["fresh-interpreter", "process-group", "wall-clock", "rlimits", "output-capture"],
-    }
+    return {"pid": os.getpid(), "python": sys.version.split()[0], "torch": str(torch.__version__)}
+
+
+def verified_policy(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
+    """The policy every child of this server applies (only layers a probe child proved), and why others are missing.
+
+    Call with the working directory the children's scratch directories go in, next to server.log.
+    """
+    return _Probe(*_plan(network_namespace)).verdict()
+
+
+def _plan(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
+    """Every layer this machine seems to offer, and why each of the others is missing."""
+    missing: dict[str, str] = {}
+    if not network_namespace:
+        missing["network-namespace"] = "needs root, or unprivileged user namespaces"
+    abi, why = layers.landlock_abi()
+    if why:
+        missing["landlock"] = why
+    if abi < 4:
+        missing["landlock-network"] = why or f"Landlock ABI {abi} < 4 (Linux >= 6.7)"
+    if abi < 6:
+        missing["landlock-signals"] = why or f"Landlock ABI {abi} < 6 (Linux >= 6.12)"
+    seccomp, why = layers.seccomp_available()
+    if why:
+        missing["seccomp"] = why
+    drop_to = None
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        drop_to = layers.nobody_ids()
+    else:
+        missing["unprivileged-uid"] = "not started as root: children keep the user's uid"
+    policy = Policy(
+        readable=layers.readable_paths(Path.cwd(), [str(Path.cwd() / SUBMISSIONS)]),
+        drop_to=drop_to,
+        landlock_abi=abi,
+        seccomp=seccomp,
+        protected_pids=(os.getpid(), os.getppid()),
+        protected_groups=(os.getpgid(0),),
+        network_namespace=network_namespace,
+    )
+    return policy, missing
+
+
+class _Probe:
+    """A throwaway child that applies the policy and attacks each layer, forked as soon as the policy is known
+    (before torch is imported, so it is cheap to fork and runs while the server imports torch)."""
+
+    def __init__(self, policy: Policy, missing: dict[str, str]):
+        self.policy = policy
+        self.missing = missing
+        self._read_end, write_end = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            try:
+                os.close(self._read_end)
+                child.settle(policy)
+                failed = layers.verify(policy, Path.cwd(), Path.cwd().parent / "server.log")
+                os.write(write_end, pickle.dumps(failed))
+            finally:
+                os._exit(0)
+        os.close(write_end)
+
+    def verdict(self) -> tuple[Policy, dict[str, str]]:
+        """The policy less every layer that did not hold, and the reasons of all that are missing."""
+        with os.fdopen(self._read_end, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(self.pid, 0)
+        shutil.rmtree(f"child-{self.pid}", ignore_errors=True)
+        failed: dict[str, str] = pickle.loads(data) if data else {}
+        if not data:
+            failed = {layer: "the probe child died" for layer in ("landlock", "unprivileged-uid", "seccomp")}
+        policy, missing = self.policy, dict(self.missing)
+        for layer, why in failed.items():
+            if layer in policy.layers():
+                policy = policy.without(layer)
+                missing[layer] = why
+        return policy, missing
 
 
 class _Spare:
-    """A child forked ahead of time, blocked until the server sends it what to run."""
+    """A child forked ahead of time and confined, blocked until the server sends it what to run."""
 
-    def __init__(self, control: socket.socket):
+    def __init__(self, control: socket.socket, policy: Policy):
         self.judge_end, child_end = socket.socketpair()
         self.pid = os.fork()
         if self.pid == 0:
             try:
                 control.close()
                 self.judge_end.close()
-                child.prepare()
+                fd_output = child.prepare(policy, child_end)
                 spawn = protocol.recv_from_judge(child_end, _SPAWN_LIMIT)
-                child.main(child_end, spawn)
+                child.main(child_end, spawn, fd_output)
             finally:
                 os._exit(70)
         child_end.close()
 
 
 class _Children:
-    """Every child this server forked, reaped without blocking; exit statuses kept for the judge to ask."""
+    """Every child this server forked, reaped without blocking; exit statuses kept for the judge to ask.
+
+    The server is a subreaper, so it also reaps what children leave behind; those are not recorded.
+    A child's scratch directory goes with it.
+    """
 
     def __init__(self) -> None:
         self.running: set[int] = set()
         self.ended: dict[int, dict[str, Any]] = {}
 
     def reap(self) -> None:
-        while self.running:
+        while True:
             try:
                 pid, status = os.waitpid(-1, os.WNOHANG)
             except ChildProcessError:
-                self.running.clear()
                 return
             if pid == 0:
                 return
+            if pid not in self.running:
+                continue
             self.running.discard(pid)
+            shutil.rmtree(f"child-{pid}", ignore_errors=True)
             if os.WIFSIGNALED(status):
                 self.ended[pid] = {"exit_code": None, "signal": os.WTERMSIG(status)}
             else:
@@ -120,15 +207,23 @@ class _Children:
                 os.killpg(pid, signal.SIGKILL)
 
 
-def serve(control: socket.socket) -> None:
-    set_parent_death_signal()
+def serve(control: socket.socket, network_namespace: bool) -> None:
     children = _Children()
-    protocol.send_to_judge(control, {"op": "ready", **_preload()})
+    probe = _Probe(*_plan(network_namespace))
+    ready = _preload()
+    policy, missing = probe.verdict()
+    applied = policy.layers()
+    ready.update(
+        layers=applied,
+        missing={k: missing[k] for k in layers.OPTIONAL_LAYERS if k in missing},
+        level=layers.isolation_level(applied),
+    )
+    protocol.send_to_judge(control, {"op": "ready", **ready})
     spare: _Spare | None = None
     try:
         while True:
             if spare is None:
-                spare = _Spare(control)
+                spare = _Spare(control, policy)
                 children.running.add(spare.pid)
             try:
                 request = protocol.recv_from_judge(control, _CONTROL_LIMIT)
@@ -137,6 +232,11 @@ def serve(control: socket.socket) -> None:
             op = request.get("op")
             children.reap()
             if op == "spawn":
+                if spare.pid not in children.running:  # killed while waiting: never hand out a dead child
+                    spare.judge_end.close()
+                    children.ended.pop(spare.pid, None)
+                    spare = _Spare(control, policy)
+                    children.running.add(spare.pid)
                 protocol.send_to_sandbox(spare.judge_end, request)
                 # The judge talks to the child directly over this socket; the server only forks and reaps.
                 socket.send_fds(control, [b"F"], [spare.judge_end.fileno()])
@@ -154,7 +254,15 @@ def serve(control: socket.socket) -> None:
 def main() -> None:
     control = socket.socket(fileno=int(sys.argv[1]))
     try:
-        serve(control)
+        set_parent_death_signal()
+        # First, while this process has one thread (torch is imported later, by serve()) and can
+        # still write its own uid_map.
+        network_namespace = enter_network_namespace()
+        # Nothing the children could inspect or take over: no ptrace of this process by them,
+        # and whatever they leave behind is adopted (and reaped) here.
+        forbid_inspection()
+        become_subreaper()
+        serve(control, network_namespace)
     except BaseException:
         traceback.print_exc()  # lands in the judge's server log, quoted when the server fails to start
         os._exit(1)

@@ -7,6 +7,7 @@ frames with `weights_only=True`, so only these types can ever reach it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,14 +62,18 @@ def encode(value: Any, depth: int = 0) -> Any:
     return _describe(value)
 
 
-def decode(value: Any) -> Any:
-    """Judge side: turn opaque markers back into `Opaque` objects."""
+def _same(text: str) -> str:
+    return text
+
+
+def decode(value: Any, clean: Callable[[str], str] = _same) -> Any:
+    """Judge side: turn opaque markers back into `Opaque` objects, their text passed through `clean`."""
     if isinstance(value, dict):
         if OPAQUE in value and len(value) == 2:
-            return Opaque(str(value[OPAQUE]), str(value.get("repr", "")))
-        return {k: decode(v) for k, v in value.items()}
+            return Opaque(clean(str(value[OPAQUE])), clean(str(value.get("repr", ""))))
+        return {k: decode(v, clean) for k, v in value.items()}
     if isinstance(value, list):
-        return [decode(v) for v in value]
+        return [decode(v, clean) for v in value]
     if isinstance(value, tuple):
-        return tuple(decode(v) for v in value)
+        return tuple(decode(v, clean) for v in value)
     return value

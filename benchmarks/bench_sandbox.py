@@ -1,0 +1,154 @@
+"""What the sandbox costs: per task call and per submission, next to the same work done without it.
+
+    .venv/bin/python benchmarks/bench_sandbox.py [--calls 300] [--children 20]
+
+Prints figures; asserts nothing. Per task call: a call answered by a live sandboxed child against
+the same call in process. Per child: confining a freshly forked child (Landlock, uid, seccomp)
+against not confining it; a spare child pays this before it is assigned, so a check waits for it
+only when checks outrun the spare. Per submission: staging the submission's copy, plus the probe
+child that proves the layers when a server starts (once per `grade` run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import pickle
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def sandbox_call_costs(calls: int = 300, children: int = 20) -> dict[str, float]:
+    """Milliseconds: one call in process, one sandboxed call to a live child, and a fresh child's first call."""
+    import torch
+
+    sys.path.insert(0, str(ROOT / "solutions"))
+    import ex01_tensors as reference
+
+    from grader.runner.server import SandboxServer
+    from grader.runner.session import CheckSession, TaskHealth
+    from grader.sandbox.limits import Limits
+
+    torch.set_num_threads(1)
+    x = torch.randn(8, 3, 4)
+    started = time.perf_counter()
+    for _ in range(calls):
+        reference.flatten_batch(x)
+    direct = (time.perf_counter() - started) / calls * 1e3
+    module = ROOT / "solutions" / "ex01_tensors.py"
+    with SandboxServer() as server:
+        server.ready()
+        fresh = []
+        for _ in range(children):
+            session = CheckSession(server, module, "ex01.flatten_batch", Limits(), 0, TaskHealth())
+            t = time.perf_counter()
+            session.call("flatten_batch", (x,), {})
+            fresh.append((time.perf_counter() - t) * 1e3)
+            session.close()
+            time.sleep(0.02)  # let the server fork and confine its next spare, as it does while a check runs
+        session = CheckSession(server, module, "ex01.flatten_batch", Limits(), 0, TaskHealth())
+        session.call("flatten_batch", (x,), {})
+        started = time.perf_counter()
+        for _ in range(calls):
+            session.call("flatten_batch", (x,), {})
+        live = (time.perf_counter() - started) / calls * 1e3
+        session.close()
+        layers = server.ready()["layers"]
+    return {"direct": direct, "sandboxed": live, "fresh_child": statistics.median(fresh), "layers": layers}
+
+
+def _fork_and_time(policy: object, confine: bool) -> float:
+    """Fork this torch-loaded process; the child settles (session, scratch, fds) and, if asked, confines itself."""
+    from grader.sandbox import child, layers
+
+    read_end, write_end = os.pipe()
+    started = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            scratch = child.settle(policy)
+            if confine:
+                layers.apply(policy, scratch)
+            os.write(write_end, pickle.dumps(time.perf_counter()))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        ended = pickle.loads(pipe.read())
+    os.waitpid(pid, 0)
+    return (ended - started) * 1e3
+
+
+def confinement_costs(children: int) -> dict[str, float]:
+    """Milliseconds: a forked child settling with and without the layers, the probe, staging one submission."""
+    import torch  # noqa: F401  (the children are forked from a torch-loaded process, as in the server)
+
+    from grader.runner.staging import Staging
+    from grader.sandbox.server import verified_policy
+
+    previous = Path.cwd()
+    with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as tmp:
+        os.chdir(tmp)
+        try:
+            Path("server.log").write_bytes(b"")
+            started = time.perf_counter()
+            policy, _ = verified_policy(network_namespace=False)
+            probe = (time.perf_counter() - started) * 1e3
+            bare = statistics.median(_fork_and_time(policy, confine=False) for _ in range(children))
+            confined = statistics.median(_fork_and_time(policy, confine=True) for _ in range(children))
+            staging = Staging(Path(tmp) / "submissions")
+            started = time.perf_counter()
+            staging.stage(ROOT / "exercises" / "ex01_tensors.py")
+            staged = (time.perf_counter() - started) * 1e3
+        finally:
+            os.chdir(previous)
+    return {"bare_child": bare, "confined_child": confined, "probe": probe, "staging": staged}
+
+
+def _torch_import_ms() -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-I", "-c", "import torch"], check=True)
+    return (time.perf_counter() - started) * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=300)
+    parser.add_argument("--children", type=int, default=20)
+    options = parser.parse_args()
+    calls = sandbox_call_costs(options.calls, options.children)
+    confinement = confinement_costs(options.children)
+    layer_cost = confinement["confined_child"] - confinement["bare_child"]
+    torch_import = _torch_import_ms()
+
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load {os.getloadavg()[0]:.1f}")
+    print(f"layers: {', '.join(calls['layers'])}")
+    print("per task call")
+    print(f"  in process (no sandbox)               {calls['direct']:7.3f} ms")
+    print(
+        f"  sandboxed, live child                 {calls['sandboxed']:7.3f} ms   "
+        f"(+{calls['sandboxed'] - calls['direct']:.3f} ms, target < 5 ms)"
+    )
+    print(f"  first call of a fresh child           {calls['fresh_child']:7.3f} ms   (one per hidden check)")
+    print("per child (paid by the spare before it is assigned)")
+    print(f"  fork + settle, no layers              {confinement['bare_child']:7.3f} ms")
+    print(f"  fork + settle + layers                {confinement['confined_child']:7.3f} ms   (+{layer_cost:.3f} ms)")
+    print("per submission")
+    print(
+        f"  staging the submission's copy         {confinement['staging']:7.3f} ms   "
+        "(on the grading path; target < 50 ms)"
+    )
+    print(
+        f"  probe child proving the layers        {confinement['probe']:7.3f} ms   "
+        f"(once per server, during its torch import of {torch_import:.0f} ms: off the grading path)"
+    )
+
+
+if __name__ == "__main__":
+    main()

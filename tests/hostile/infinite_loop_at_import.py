@@ -1,0 +1,4 @@
+"""Never finish importing."""
+
+while True:
+    pass
