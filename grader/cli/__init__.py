@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from grader import __version__
+from grader.cli.batch import batch_cmd, report_cmd
 from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
 from grader.cli.info import hint_cmd, list_cmd
 from grader.cli.selftest import selftest_cmd
@@ -21,8 +22,10 @@ def main() -> None:
     grade hint 1 one_hot       a nudge when stuck
     grade quiz                 grade exercises/quiz/answers.toml
     grade all                  everything, as CI does
+    grade batch DIR --out OUT  a whole class: gradebook, CSV exports, feedback
+    grade report OUT           the class report page
     """
 
 
-for command in (list_cmd, exercise_cmd, quiz_cmd, all_cmd, hint_cmd, selftest_cmd):
+for command in (list_cmd, exercise_cmd, quiz_cmd, all_cmd, hint_cmd, selftest_cmd, batch_cmd, report_cmd):
     main.add_command(command)
