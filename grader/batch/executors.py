@@ -55,6 +55,8 @@ def _watch_parent(parent: int) -> None:
 
 
 def _stop(signum: int, frame: Any) -> None:
+    # The pool terminates the other workers when one exits: a second SIGTERM must not cut this cleanup short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(Exception):
         job_module._close_judge()
     os._exit(128 + signum)
@@ -67,7 +69,9 @@ def _init_worker(settings: Settings, parent: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-coordinator").start()
-    job_module.warm_up(settings)
+    # A failing initializer would break the whole pool: let the first job meet the problem and report it.
+    with contextlib.suppress(Exception):
+        job_module.warm_up(settings)
 
 
 def _pooled(job: Job) -> Outcome:

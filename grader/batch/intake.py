@@ -47,12 +47,16 @@ class Payload:
     layout: str = ""
 
 
-def scan(folder: Path) -> tuple[list[Entry], list[str]]:
-    """The entries of `folder`, sorted by student id, and the names of things that are not entries."""
+def scan(folder: Path, exclude: Path | None = None) -> tuple[list[Entry], list[str]]:
+    """The entries of `folder`, sorted by student id, and the names of things that are not entries.
+
+    `exclude` (the output folder, when it sits among the submissions) is not an entry.
+    """
     entries: dict[str, Entry] = {}
     ignored: list[str] = []
+    skip = exclude.resolve() if exclude is not None else None
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.startswith(".") or item.name in _IGNORED or item.is_symlink():
+        if item.name.startswith(".") or item.name in _IGNORED or item.is_symlink() or item.resolve() == skip:
             continue
         if item.is_dir():
             entry = Entry(item.name, item, "folder")

@@ -10,6 +10,7 @@ writes it, and the coordinator never runs learner code.
 from __future__ import annotations
 
 import atexit
+import multiprocessing.util
 import os
 import shutil
 import socket
@@ -84,11 +85,17 @@ _judge: _Judge | None = None
 _lock = threading.Lock()
 
 
+# Closing can start from the main thread (exit, SIGTERM) and the parent watchdog at once: the
+# second caller waits for the first to finish instead of exiting under it.
+_closing = threading.RLock()
+
+
 def _close_judge() -> None:
     global _judge
-    if _judge is not None:
-        judge, _judge = _judge, None
-        judge.close()
+    with _closing:
+        if _judge is not None:
+            judge, _judge = _judge, None
+            judge.close()
 
 
 def _judge_for(files: CourseFiles) -> _Judge:
@@ -96,7 +103,9 @@ def _judge_for(files: CourseFiles) -> _Judge:
     if _judge is None or _judge.digest != files.digest:
         _close_judge()
         _judge = _Judge(files)
+        # atexit for a plain process; multiprocessing's workers skip atexit and run Finalize hooks instead.
         atexit.register(_close_judge)
+        multiprocessing.util.Finalize(None, _close_judge, exitpriority=10)
     return _judge
 
 

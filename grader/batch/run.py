@@ -31,6 +31,9 @@ from grader.i18n import msg
 from grader.reporters.common import points
 from grader.results import GradeResult
 
+# Errors on this many submissions before any grade: the environment is broken, not the submissions.
+_GIVE_UP_AFTER = 3
+
 
 class BatchError(Exception):
     """The batch cannot start or must stop (a busy output folder, a broken course, no cluster)."""
@@ -145,6 +148,8 @@ class _Batch:
             )
             self.summary.errors += 1
             self.progress.update(entry.student_id, "error", outcome.error or "")
+            if self.summary.errors >= _GIVE_UP_AFTER and not self.summary.graded:
+                raise BatchError(f"the grader failed on the first {self.summary.errors} submissions: {outcome.error}")
             return
         result = GradeResult.model_validate_json(outcome.result_json)
         self.book.record_graded(
@@ -210,7 +215,7 @@ def run_batch(course: Course, options: BatchOptions, progress: Progress) -> Summ
         if roster is not None:
             book.save_roster(roster)
         batch = _Batch(course, options, book, progress)
-        entries, ignored = scan(options.submissions)
+        entries, ignored = scan(options.submissions, exclude=options.out)
         batch.summary.entries = len(entries)
         batch.summary.ignored = ignored
         executor = f"dask {options.scheduler}" if options.scheduler else f"local x{options.jobs}"
