@@ -92,3 +92,26 @@ def test_kill_9_mid_batch_then_resume(course, tmp_path):
         assert dict(events) == dict.fromkeys(after, 1)  # each submission graded exactly once
         assert db.execute("SELECT status FROM runs ORDER BY id").fetchall() == [("interrupted",), ("finished",)]
     assert f"{STUDENTS - len(before)} graded, {len(before)} unchanged" in second.stdout
+
+
+def test_a_worker_killed_mid_batch_is_replaced_and_nothing_is_lost(course, tmp_path):
+    submissions = tmp_path / "class"
+    submissions.mkdir()
+    for i in range(6):
+        classroom.answers(classroom.reference(course, submissions / f"s{i:02d}"), f"q2 = {i}\n")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "grader", "batch", str(submissions), "--out", str(out)]
+    command += ["--jobs", "2", "--quick", "--course", str(course.root)]
+    batch = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        _wait_for(lambda: len(_graded(out)) >= 1 or batch.poll() is not None, "a first grade")
+        workers = [p for p in psutil.Process(batch.pid).children() if "spawn_main" in " ".join(p.cmdline())]
+        assert workers, "the pool's workers should be running"
+        workers[0].kill()
+        output, _ = batch.communicate(timeout=600)
+    finally:
+        if batch.poll() is None:
+            batch.kill()
+    assert batch.returncode == 0, output
+    assert sorted(_graded(out)) == [f"s{i:02d}" for i in range(6)]
+    assert "6 graded" in output and "0 grader errors" in output

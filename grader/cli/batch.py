@@ -3,32 +3,14 @@
 from __future__ import annotations
 
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 
 from grader.cli.context import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, reported_errors
+from grader.cli.options import course_option, lang_option
 from grader.profiles import PROFILES
-
-
-def _course_option(func):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--course",
-        "course_dir",
-        type=click.Path(file_okay=False, path_type=Path),
-        default=None,
-        help="Course root holding exercises/course.toml (default: found from the current directory).",
-    )(func)
-
-
-def _lang_option(func):  # type: ignore[no-untyped-def]
-    return click.option(
-        "--lang",
-        type=click.Choice(["en", "ko"]),
-        default=None,
-        envvar="GRADE_LANG",
-        help="Language of the feedback files, the report and messages (default: from GRADE_LANG or the locale).",
-    )(func)
 
 
 def _fail(message: str) -> None:
@@ -46,8 +28,8 @@ def _fail(message: str) -> None:
 @click.option("--seed", type=int, default=None, help="Seed for generated inputs (default: the course's).")
 @click.option("--profile", type=click.Choice(list(PROFILES)), default="grading", show_default=True)
 @click.option("--quick", is_flag=True, help="Same as --profile quick.")
-@_course_option
-@_lang_option
+@course_option
+@partial(lang_option, what="the feedback files, the report and messages")
 def batch_cmd(
     submissions: Path,
     out: Path,
@@ -139,7 +121,7 @@ def _print_summary(summary, out: Path, lang: str) -> None:  # type: ignore[no-un
 
 @click.command("report")
 @click.argument("out", metavar="DIR", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@_lang_option
+@partial(lang_option, what="the report")
 def report_cmd(out: Path, lang: str | None) -> None:
     """Write DIR/report.html: the class at a glance, from the gradebook that `grade batch` wrote into DIR."""
     from grader.batch.gradebook import GRADEBOOK, GradebookError

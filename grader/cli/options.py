@@ -12,21 +12,28 @@ from grader.profiles import PROFILES
 from grader.reporters import FORMATS
 
 
-def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option(
+def lang_option(func: Callable[..., Any], what: str = "messages") -> Callable[..., Any]:
+    return click.option(
         "--lang",
         type=click.Choice(["en", "ko"]),
         default=None,
         envvar="GRADE_LANG",
-        help="Language of messages (default: from GRADE_LANG or the locale).",
+        help=f"Language of {what} (default: from GRADE_LANG or the locale).",
     )(func)
-    func = click.option(
+
+
+def course_option(func: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
         "--course",
         "course_dir",
         type=click.Path(file_okay=False, path_type=Path),
         default=None,
         help="Course root holding exercises/course.toml (default: found from the current directory).",
     )(func)
+
+
+def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = course_option(lang_option(func))
     func = click.option(
         "--submission",
         type=click.Path(file_okay=False, path_type=Path),
