@@ -17,6 +17,7 @@ not, so the script also prints the rate the machine's cores would give if they w
 from __future__ import annotations
 
 import argparse
+import contextlib
 import random
 import resource
 import subprocess
@@ -89,7 +90,8 @@ def measured(args: list[str], interval_s: float = 0.25) -> tuple[float, float, i
     def sample() -> None:
         nonlocal peak
         while not done.wait(interval_s):
-            peak = max(peak, _tree_pss(process))
+            with contextlib.suppress(psutil.NoSuchProcess):  # the command ended between two samples
+                peak = max(peak, _tree_pss(process))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -236,3 +236,30 @@ def test_usage_errors_are_one_message(tmp_path, course, monkeypatch):
     assert result.exit_code == 2 and "needs an id column" in result.output
     result = CliRunner().invoke(main, ["report", str(tmp_path)])
     assert result.exit_code == 2 and "has no gradebook.sqlite" in result.output
+
+
+def test_roster_names_the_students_in_the_exports(course, tmp_path):
+    submissions = tmp_path / "class"
+    submissions.mkdir()
+    classroom.stubs(course, submissions / "bob")
+    classroom.stubs(course, submissions / "stranger")
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "github_username,name,email,canvas_id,section\n"
+        'bob,"=HYPERLINK(""http://x.invalid"")",bob@example.invalid,1017,B\n'
+        "zoe,Zoe Park,zoe@example.invalid,1018,B\n"
+    )
+    out = tmp_path / "out"
+    result = batch(submissions, "--out", out, "--roster", roster, "--jobs", "1", "--quick", "--course", course.root)
+    assert result.exit_code == 0, result.output
+    assert "not on the roster: stranger" in result.output
+    assert "on the roster without a submission: zoe" in result.output
+    with open(out / "grades.csv", newline="", encoding="utf-8") as fh:
+        table = {row["student_id"]: row for row in csv.DictReader(fh)}
+    assert table["bob"]["name"] == '\'=HYPERLINK("http://x.invalid")'  # a spreadsheet shows it, never runs it
+    assert table["bob"]["email"] == "bob@example.invalid" and table["bob"]["total"] == "0"
+    assert table["zoe"]["status"] == "missing" and table["zoe"]["total"] == ""
+    with open(out / "canvas.csv", newline="", encoding="utf-8") as fh:
+        canvas = {row[3]: row for row in list(csv.reader(fh))[2:]}
+    assert canvas["bob"][1:5] == ["1017", "", "bob", "B"]
+    assert "zoe" not in canvas  # no submission: nothing to import, Canvas keeps what it has
