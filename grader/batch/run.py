@@ -110,20 +110,19 @@ class _Batch:
             except Rejected as rejected:
                 self._reject(entry, rejected)
                 continue
-            previous = self.known.get(entry.student_id)
-            if (
-                not self.options.force
-                and previous is not None
-                and previous[:2]
-                == (
-                    "graded",
-                    self.fingerprint(payload.digest),
-                )
-            ):
+            if self._unchanged(entry.student_id, payload):
                 self.summary.skipped += 1
                 self.progress.update(entry.student_id, "skipped")
                 continue
             yield entry, payload
+
+    def _unchanged(self, student_id: str, payload: Payload) -> bool:
+        """Whether the stored grade was computed from these very files, settings, course and grader."""
+        previous = self.known.get(student_id)
+        if self.options.force or previous is None:
+            return False
+        status, fingerprint, _ = previous
+        return status == "graded" and fingerprint == self.fingerprint(payload.digest)
 
     def _reject(self, entry: Entry, rejected: Rejected) -> None:
         fingerprint = self.fingerprint(None)
