@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import zipfile
 from pathlib import Path
 
@@ -108,8 +107,3 @@ EXPECTED = {
     "hank": ("rejected", None, None),
     "ivan": ("graded", 13.0, 12.0),
 }
-
-
-def copy_class(source: Path, dest: Path) -> Path:
-    shutil.copytree(source, dest)
-    return dest

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import sqlite3
 from pathlib import Path
 
@@ -207,7 +208,7 @@ def test_what_invalidates_a_stored_grade(course, tmp_path):
 def test_a_changed_course_invalidates_every_grade(course, tmp_path):
     copy = tmp_path / "course"
     for part in ("exercises", "solutions"):
-        classroom.shutil.copytree(course.root / part, copy / part)
+        shutil.copytree(course.root / part, copy / part)
     submissions = tmp_path / "class"
     submissions.mkdir()
     classroom.stubs(course, submissions / "bob")
