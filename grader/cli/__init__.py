@@ -7,6 +7,7 @@ import click
 from grader import __version__
 from grader.cli.deploy import bundle_cmd, gradescope_group, release_cmd, unbundle_cmd
 from grader.cli.doctor import doctor_cmd
+from grader.cli.batch import batch_cmd, report_cmd
 from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
 from grader.cli.info import hint_cmd, list_cmd
 from grader.cli.learner import test_cmd
@@ -28,7 +29,10 @@ def main() -> None:
     grade doctor               how learner code is sandboxed on this machine
 
     \b
-    For instructors: selftest, release (the learners' repository), bundle / unbundle
+    For instructors:
+    grade batch DIR --out OUT  a whole class: gradebook, CSV exports, feedback
+    grade report OUT           the class report page
+    selftest, release (the learners' repository), bundle / unbundle
     (encrypted hidden checks for CI), gradescope build (Gradescope's autograder zip).
     """
 
@@ -46,5 +50,7 @@ for command in (
     bundle_cmd,
     unbundle_cmd,
     gradescope_group,
+    batch_cmd,
+    report_cmd,
 ):
     main.add_command(command)

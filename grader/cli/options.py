@@ -20,15 +20,18 @@ course_option = click.option(
 )
 
 
-def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    func = click.option(
+def lang_option(func: Callable[..., Any], what: str = "messages") -> Callable[..., Any]:
+    return click.option(
         "--lang",
         type=click.Choice(["en", "ko"]),
         default=None,
         envvar="GRADE_LANG",
-        help="Language of messages (default: from GRADE_LANG or the locale).",
+        help=f"Language of {what} (default: from GRADE_LANG or the locale).",
     )(func)
-    func = course_option(func)
+
+
+def target_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    func = course_option(lang_option(func))
     func = click.option(
         "--submission",
         type=click.Path(file_okay=False, path_type=Path),

@@ -48,6 +48,7 @@ def _check(question: Question, key: Key, chosen: frozenset[int] | None, invalid:
         message=message,
         # Shown once the learner has committed to an answer, never before.
         explanation=entry.explanation if chosen else None,
+        chosen=sorted(chosen) if chosen and invalid is None else None,
     )
 
 

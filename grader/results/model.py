@@ -70,6 +70,8 @@ class CheckResult(_Model):
     learner_output: str | None = None
     # Shown after grading whatever the outcome (the quiz's explanations).
     explanation: Text | None = None
+    # Quiz questions only: the option numbers the learner chose, in order (None when unanswered or invalid).
+    chosen: list[int] | None = None
     duration_s: float = 0.0
 
     @property

@@ -1,0 +1,195 @@
+"""Where jobs run: a local pool of worker processes, or an existing Dask cluster. Both run `grade_submission`.
+
+The coordinator keeps at most `capacity` jobs in flight and collects outcomes as they finish;
+it does not care which executor produced them. Neither executor writes the gradebook.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Protocol
+
+from grader.batch import job as job_module
+from grader.batch.job import Job, Outcome, Settings, grade_submission
+
+# A job whose worker process died twice is recorded as an error instead of being tried forever.
+_MAX_TRIES = 2
+
+
+class ExecutorUnavailable(Exception):
+    """The executor cannot be used (no cluster at that address, no worker could start)."""
+
+
+class Executor(Protocol):
+    description: str
+    capacity: int
+
+    def submit(self, job: Job) -> None: ...
+
+    def in_flight(self) -> int: ...
+
+    def finished(self, timeout: float) -> list[Outcome]: ...
+
+    def close(self, cancel: bool) -> None: ...
+
+
+# -- the local pool -------------------------------------------------------------------------------
+_settings: Settings | None = None
+
+
+def _watch_parent(parent: int) -> None:
+    """A worker whose coordinator died (even by kill -9) stops its sandbox and exits instead of idling forever."""
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            with contextlib.suppress(Exception):
+                job_module._close_judge()
+            os._exit(1)
+
+
+def _stop(signum: int, frame: Any) -> None:
+    # The pool terminates the other workers when one exits: a second SIGTERM must not cut this cleanup short.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    with contextlib.suppress(Exception):
+        job_module._close_judge()
+    os._exit(128 + signum)
+
+
+def _init_worker(settings: Settings, parent: int) -> None:
+    global _settings
+    _settings = settings
+    # Ctrl-C reaches the whole process group: the coordinator alone decides what stops, and how.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="watch-coordinator").start()
+    # A failing initializer would break the whole pool: let the first job meet the problem and report it.
+    with contextlib.suppress(Exception):
+        job_module.warm_up(settings)
+
+
+def _pooled(job: Job) -> Outcome:
+    assert _settings is not None, "the worker was not initialised"
+    return grade_submission(_settings, job)
+
+
+class LocalPool:
+    """`jobs` worker processes, each a judge with its own sandbox server, started once and reused."""
+
+    def __init__(self, settings: Settings, jobs: int):
+        self.settings = settings
+        self.jobs = jobs
+        self.capacity = 2 * jobs  # one running and one waiting per worker: no idle gap between submissions
+        self.description = f"{jobs} local worker{'s' if jobs != 1 else ''}"
+        self._tries: dict[str, int] = {}
+        self._futures: dict[concurrent.futures.Future[Outcome], Job] = {}
+        self._pool = self._start()
+
+    def _start(self) -> concurrent.futures.ProcessPoolExecutor:
+        # spawn: a fresh interpreter per worker, never a fork of the coordinator and its threads.
+        return concurrent.futures.ProcessPoolExecutor(
+            max_workers=self.jobs,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.settings, os.getpid()),
+        )
+
+    def submit(self, job: Job) -> None:
+        self._tries[job.student_id] = self._tries.get(job.student_id, 0) + 1
+        self._futures[self._pool.submit(_pooled, job)] = job
+
+    def in_flight(self) -> int:
+        return len(self._futures)
+
+    def finished(self, timeout: float) -> list[Outcome]:
+        done, _ = concurrent.futures.wait(self._futures, timeout=timeout, return_when="FIRST_COMPLETED")
+        outcomes: list[Outcome] = []
+        retry: list[Job] = []
+        for future in done:
+            job = self._futures.pop(future)
+            try:
+                outcomes.append(future.result())
+            except BrokenProcessPool:
+                if self._tries[job.student_id] >= _MAX_TRIES:
+                    error = "a grading worker process died twice while grading this submission"
+                    outcomes.append(Outcome(job.student_id, job.payload.digest, error=error))
+                else:
+                    retry.append(job)
+        if retry:
+            # Every job still queued in a broken pool fails too: start a new pool and send them again.
+            retry.extend(self._futures.values())
+            self._futures.clear()
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._start()
+            for job in retry:
+                self.submit(job)
+        return outcomes
+
+    def close(self, cancel: bool) -> None:
+        if not cancel:
+            self._pool.shutdown(wait=True)
+            return
+        # The workers ignore SIGINT; SIGTERM makes each stop its sandbox and exit at once.
+        # (Python 3.14 has terminate_workers(); before it, the pool's process table is the only handle.)
+        processes = list(getattr(self._pool, "_processes", None) or {})
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for pid in processes:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGTERM)
+
+
+# -- a Dask cluster -------------------------------------------------------------------------------
+class DaskCluster:
+    """Jobs sent to an existing Dask distributed scheduler; its workers need the grader installed."""
+
+    def __init__(self, settings: Settings, address: str):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise ExecutorUnavailable("--scheduler needs Dask: pip install 'pytorch-course-grader[batch]'") from None
+        try:
+            # How long to try is Dask's own setting (distributed.comm.timeouts.connect, 30 s by default).
+            self.client = Client(address)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ExecutorUnavailable(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        threads = sum(self.client.nthreads().values())
+        self.capacity = max(2, 2 * threads)
+        self.description = f"Dask at {address} ({threads} worker thread{'s' if threads != 1 else ''})"
+        # Sent once to every worker instead of once per job.
+        self._settings = self.client.scatter(settings, broadcast=True, hash=False)
+        self._futures: dict[Any, Job] = {}
+
+    def submit(self, job: Job) -> None:
+        future = self.client.submit(grade_submission, self._settings, job, pure=False, retries=1)
+        self._futures[future] = job
+
+    def in_flight(self) -> int:
+        return len(self._futures)
+
+    def finished(self, timeout: float) -> list[Outcome]:
+        from distributed import wait
+
+        try:
+            done, _ = wait(list(self._futures), timeout=timeout, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            return []
+        outcomes: list[Outcome] = []
+        for future in done:
+            job = self._futures.pop(future)
+            if future.status == "finished":
+                outcomes.append(future.result())
+            else:
+                error = f"the Dask task failed: {future.exception()!r}"
+                outcomes.append(Outcome(job.student_id, job.payload.digest, error=error))
+        return outcomes
+
+    def close(self, cancel: bool) -> None:
+        if cancel and self._futures:
+            self.client.cancel(list(self._futures))
+        self.client.close()
