@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from grader import __version__
+from grader.cli.batch import batch_cmd, report_cmd
 from grader.cli.deploy import bundle_cmd, gradescope_group, release_cmd, unbundle_cmd
 from grader.cli.doctor import doctor_cmd
-from grader.cli.batch import batch_cmd, report_cmd
 from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
 from grader.cli.info import hint_cmd, list_cmd
 from grader.cli.learner import test_cmd
