@@ -8,7 +8,7 @@ from pathlib import Path
 
 from grader.course import Course
 from grader.selftest import reference_submission, stub_submission
-from tests.helpers import reference_with
+from tests.helpers import course_total, reference_with
 
 # The classic mistake of exercise 1: the unbiased variance (the check names it).
 UNBIASED_STANDARDIZE = """
@@ -78,7 +78,7 @@ def corrupt_zip(archive: Path) -> Path:
 
 
 def mixed_class(course: Course, root: Path, scratch: Path) -> Path:
-    """A class of every kind of entry; returns the submissions folder. Expected rows: see EXPECTED."""
+    """A class of every kind of entry; returns the submissions folder. Expected rows: see expected()."""
     root.mkdir(parents=True)
     reference(course, root / "alice")
     stubs(course, root / "bob")
@@ -95,15 +95,22 @@ def mixed_class(course: Course, root: Path, scratch: Path) -> Path:
     return root
 
 
-# student -> (status, total points or None, exercise 1 points or None)
-EXPECTED = {
-    "alice": ("graded", 26.0, 12.0),
-    "bob": ("graded", 0.0, 0.0),
-    "carol": ("graded", 24.0, 10.0),
-    "dave": ("graded", 14.0, 0.0),
-    "eve": ("graded", 24.0, 10.0),
-    "frank": ("rejected", None, None),
-    "gina": ("rejected", None, None),
-    "hank": ("rejected", None, None),
-    "ivan": ("graded", 13.0, 12.0),
-}
+def expected(course: Course) -> dict[str, tuple[str, float | None, float | None]]:
+    """student -> (status, total points or None, exercise 1 points or None) for `mixed_class`."""
+    full = course_total(course)
+    ex01 = sum(task.points for task in course.exercise(1).tasks)  # type: ignore[union-attr]
+    quiz = full - sum(task.points for exercise in course.exercises for task in exercise.tasks)
+    standardize = course.exercise(1).task("standardize").points  # type: ignore[union-attr]
+    linear = course.exercise(1).task("linear").points  # type: ignore[union-attr]
+    return {
+        "alice": ("graded", full, ex01),
+        "bob": ("graded", 0.0, 0.0),
+        "carol": ("graded", full - standardize, ex01 - standardize),
+        "dave": ("graded", full - ex01, 0.0),
+        "eve": ("graded", full - linear, ex01 - linear),
+        "frank": ("rejected", None, None),
+        "gina": ("rejected", None, None),
+        "hank": ("rejected", None, None),
+        # Everything right but the quiz, where only q2 (one point) of q1 and q2 was answered right.
+        "ivan": ("graded", full - quiz + 1, ex01),
+    }

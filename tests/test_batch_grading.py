@@ -15,6 +15,7 @@ from grader.batch.exports import CANVAS_POINTS_POSSIBLE, CANVAS_STUDENT_COLUMNS
 from grader.batch.gradebook import GRADEBOOK, Gradebook
 from grader.cli import main
 from tests import classroom
+from tests.helpers import course_total
 
 
 def batch(*args: str | Path) -> Result:
@@ -47,13 +48,14 @@ def test_every_entry_has_the_expected_row(graded, course):
             " WHERE t.student_id = s.student_id AND t.section_id = 'ex01') FROM submissions s",
         )
     }
-    assert found == classroom.EXPECTED
+    assert found == classroom.expected(course)
     graded_rows = rows(
         out, "SELECT seed, profile, isolation_level, course_digest FROM submissions WHERE status='graded'"
     )
-    assert {(seed, profile, level) for seed, profile, level, _ in graded_rows} == {
-        (course.manifest.course.seed, "quick", "sandboxed")
-    }
+    # One run, one isolation level, whatever this machine allows (`grade doctor` says which).
+    assert {(seed, profile) for seed, profile, _, _ in graded_rows} == {(course.manifest.course.seed, "quick")}
+    assert len({level for _, _, level, _ in graded_rows}) == 1
+    assert graded_rows[0][2] in {"strong", "partial", "minimal"}
     assert len({digest for *_, digest in graded_rows}) == 1
     assert "9 submissions: 6 graded, 0 unchanged, 3 rejected, 0 grader errors" in result.output
     assert "notes.txt" in result.output  # named as not a submission
@@ -103,11 +105,13 @@ def test_grades_csv_reads_back_as_the_stored_results(graded, course):
         stored = {s.student_id: s for s in book.submissions()}
     with open(out / "grades.csv", newline="", encoding="utf-8") as fh:
         table = list(csv.DictReader(fh))
-    assert [r["student_id"] for r in table] == sorted(classroom.EXPECTED)
-    assert list(table[0])[4:8] == ["ex01", "quiz", "total", "max_points"]
+    expected = classroom.expected(course)
+    assert [r["student_id"] for r in table] == sorted(expected)
+    sections = [e.id for e in course.exercises]
+    assert list(table[0])[4 : 8 + len(sections) - 1] == [*sections, "quiz", "total", "max_points"]
     for row in table:
         result = stored[row["student_id"]].result
-        assert row["status"] == classroom.EXPECTED[row["student_id"]][0]
+        assert row["status"] == expected[row["student_id"]][0]
         if result is None:
             assert row["total"] == "" and row["note"]
             continue
@@ -115,24 +119,27 @@ def test_grades_csv_reads_back_as_the_stored_results(graded, course):
         assert float(row["ex01"]) == pytest.approx(sections["ex01"], abs=1e-4)
         assert float(row["quiz"]) == pytest.approx(sections["quiz"], abs=1e-4)
         assert float(row["total"]) == pytest.approx(result.points, abs=1e-4)
-        assert float(row["max_points"]) == 26
+        assert float(row["max_points"]) == course_total(course)
 
 
-def test_canvas_csv_has_canvas_header_rows(graded):
+def test_canvas_csv_has_canvas_header_rows(graded, course):
     _, out, _ = graded
     with open(out / "canvas.csv", newline="", encoding="utf-8") as fh:
         table = list(csv.reader(fh))
     header, possible, *students = table
     assert header[:5] == CANVAS_STUDENT_COLUMNS == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
-    assert header[5:] == ["Exercise 1 · Tensors", "Quiz"]
-    assert possible == [CANVAS_POINTS_POSSIBLE, "", "", "", "", "12", "14"]
+    assert header[5:] == [f"Exercise {e.number} · {e.title.en}" for e in course.exercises] + ["Quiz"]
+    section_points = [sum(t.points for t in e.tasks) for e in course.exercises]
+    quiz_points = course_total(course) - sum(section_points)
+    assert possible == [CANVAS_POINTS_POSSIBLE, "", "", "", ""] + [f"{p:g}" for p in [*section_points, quiz_points]]
     assert possible[0] == "    Points Possible"
+    expected = classroom.expected(course)
     by_login = {row[3]: row for row in students}
-    assert set(by_login) == {sid for sid, (status, *_) in classroom.EXPECTED.items() if status == "graded"}
-    for sid, (_, total, ex01) in classroom.EXPECTED.items():
+    assert set(by_login) == {sid for sid, (status, *_) in expected.items() if status == "graded"}
+    for sid, (_, total, ex01) in expected.items():
         if sid in by_login:
             assert float(by_login[sid][5]) == ex01
-            assert float(by_login[sid][5]) + float(by_login[sid][6]) == total
+            assert sum(float(cell) for cell in by_login[sid][5:]) == total
 
 
 def test_feedback_files_explain_and_hint(graded, course):
