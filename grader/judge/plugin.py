@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -74,6 +75,10 @@ class _TorchRandom:
 
 _torch_random = _TorchRandom()
 hypothesis.register_random(_torch_random)
+# torch, pytest and Hypothesis live as long as the judge: frozen, their objects are skipped by every
+# later collection, including the gc.collect() of Hypothesis' seeding (after register_random, whose
+# reference check cannot see frozen referrers).
+gc.freeze()
 
 
 def _prepare_hypothesis(test: Callable[..., Any], profile: str, seed: int) -> None:
