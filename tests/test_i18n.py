@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import string
 
-from grader.i18n import Text, _catalog, detect_lang, msg
+from grader.i18n import Text, _catalog, attach_particles, detect_lang, msg
 
 
 def _fields(template: str) -> set[str]:
@@ -20,7 +20,26 @@ def test_every_message_has_both_languages_and_the_same_placeholders():
 def test_msg_fills_text_parameters_per_language():
     inner = Text(en="the result", ko="결과")
     text = msg("not_tensor", what=inner, got="None")
-    assert text.en.startswith("the result should be") and text.ko.startswith("결과은(는)")
+    assert text.en.startswith("the result should be") and text.ko.startswith("결과는 ")
+
+
+def test_korean_particles_follow_the_word_before_them():
+    assert attach_particles("결과이(가) 다릅니다") == "결과가 다릅니다"
+    assert attach_particles("출력이(가) 다릅니다") == "출력이 다릅니다"
+    assert attach_particles("모델을(를) 호출, 손실은(는) 0, 입력과(와) 출력") == "모델을 호출, 손실은 0, 입력과 출력"
+    assert attach_particles("배치을(를) 쓰고 기울기과(와)") == "배치를 쓰고 기울기와"
+    # (으)로: 으로 after a consonant other than ㄹ, 로 after a vowel or ㄹ.
+    assert attach_particles("텐서(으)로, 배치(으)로, 파일(으)로") == "텐서로, 배치로, 파일로"
+    assert attach_particles("정수형(으)로") == "정수형으로"
+    # After code or a number there is no telling how it is read: both forms stay.
+    assert attach_particles("standardize(x)이(가) 5을(를) torch.float64(으)로") == (
+        "standardize(x)이(가) 5을(를) torch.float64(으)로"
+    )
+
+
+def test_msg_resolves_korean_particles_after_filled_words():
+    text = msg("values", what=Text(en="the result", ko="결과"), total=4, count=1, index="(0,)", expected=1, got=2)
+    assert text.ko.startswith("결과가 4개 원소 중")
 
 
 def test_language_detection():

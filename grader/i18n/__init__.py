@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import locale
 import os
+import re
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -63,6 +64,28 @@ def _catalog() -> dict[str, dict[str, str]]:
         return tomllib.load(fh)
 
 
+# A Korean particle depends on whether the word before it ends in a consonant: messages write both
+# forms, "{what}이(가)", and once the word is known the right one is kept. After anything but a
+# Hangul syllable (code, a number, a file name) there is no telling how it is read, and both stay.
+_PARTICLES = {"이(가)": ("이", "가"), "을(를)": ("을", "를"), "은(는)": ("은", "는"), "과(와)": ("과", "와")}
+_PARTICLE_AFTER_SYLLABLE = re.compile(r"([가-힣])(이\(가\)|을\(를\)|은\(는\)|과\(와\)|\(으\)로)")
+_RIEUL = 8  # the final ㄹ, which takes 로 as a vowel does
+
+
+def _choose_particle(match: re.Match[str]) -> str:
+    syllable, both = match.groups()
+    final = (ord(syllable) - ord("가")) % 28
+    if both == "(으)로":
+        return syllable + ("로" if final in (0, _RIEUL) else "으로")
+    after_consonant, after_vowel = _PARTICLES[both]
+    return syllable + (after_consonant if final else after_vowel)
+
+
+def attach_particles(text: str) -> str:
+    """Resolve "이(가)"-style particle pairs after Hangul syllables: "결과이(가)" -> "결과가"."""
+    return _PARTICLE_AFTER_SYLLABLE.sub(_choose_particle, text)
+
+
 def msg(key: str, **params: Any) -> Text:
     """The engine message `key` in every language, with `params` (plain values or `Text`) filled in."""
     entry = _catalog()[key]
@@ -71,7 +94,7 @@ def msg(key: str, **params: Any) -> Text:
         values = {k: (v.get(lang) if isinstance(v, Text) else v) for k, v in params.items()}
         return entry[lang].format(**values)
 
-    return Text(en=fill("en"), ko=fill("ko"))
+    return Text(en=fill("en"), ko=attach_particles(fill("ko")))
 
 
 def catalog_keys() -> list[str]:
