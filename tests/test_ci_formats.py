@@ -1,4 +1,5 @@
-"""The machine views of one result: Classroom, Gradescope and JUnit documents follow their contracts and add up."""
+"""The views of one result: Classroom, Gradescope and JUnit documents follow their contracts and add up; the
+terminal view wraps cleanly."""
 
 from __future__ import annotations
 
@@ -54,6 +55,16 @@ def _js_sum(values: list[float]) -> float:
     for value in values:
         total += value
     return total
+
+
+# -- Terminal -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_text_wraps_long_messages_without_padding_lines(graded, lang):
+    text = renderer("text")(graded["partial"], ReportOptions(lang=lang, width=60))
+    lines = text.splitlines()
+    assert any(line.startswith("        ") for line in lines)  # a wrapped message keeps its indent
+    assert [line for line in lines if line != line.rstrip()] == []
+    assert "flatten_batch" in text and "grade hint 1 flatten_batch" in text
 
 
 # -- GitHub Classroom ---------------------------------------------------------------------------
