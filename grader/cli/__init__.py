@@ -12,6 +12,7 @@ from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
 from grader.cli.info import hint_cmd, list_cmd
 from grader.cli.learner import test_cmd
 from grader.cli.selftest import selftest_cmd
+from grader.cli.watch import watch_cmd
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,6 +23,7 @@ def main() -> None:
     \b
     grade list                 where you stand
     grade exercise 1           grade one exercise (or: grade exercise 1 one_hot)
+    grade watch                re-grade on every save, then on to the next exercise
     grade test 1               run the public tests of exercise 1
     grade hint 1 one_hot       a nudge when stuck
     grade quiz                 grade exercises/quiz/answers.toml
@@ -40,6 +42,7 @@ def main() -> None:
 for command in (
     list_cmd,
     exercise_cmd,
+    watch_cmd,
     test_cmd,
     quiz_cmd,
     all_cmd,

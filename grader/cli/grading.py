@@ -7,6 +7,7 @@ import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,8 +16,13 @@ from grader.cli.learner import without_hidden_checks
 from grader.cli.options import grading_options
 from grader.course import CourseError
 
+if TYPE_CHECKING:
+    from grader.judge import Selection
+    from grader.results import GradeResult
+    from grader.runner.server import SandboxServer
 
-def _color(fmt: str) -> bool:
+
+def color_for(fmt: str) -> bool:
     if fmt != "text" or "NO_COLOR" in os.environ:
         return False
     return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
@@ -59,6 +65,31 @@ def _hidden_checks_absent(target: Target, fmt: str) -> bool:
     return fmt == "text" and not target.course.has_hidden_checks()
 
 
+def show(
+    target: Target,
+    selection: Selection,
+    server: SandboxServer | None,
+    *,
+    fmt: str,
+    seed: int | None,
+    profile: str,
+    verbose: bool,
+) -> GradeResult:
+    """Grade the selection with `server`, remember the outcome for `grade list`, and print it in `fmt`."""
+    from grader.judge import grade
+    from grader.progress import record
+    from grader.reporters import renderer
+    from grader.reporters.common import ReportOptions
+
+    run_seed = target.course.manifest.course.seed if seed is None else seed
+    result = grade(target.course, target.submission, selection, seed=run_seed, profile=profile, server=server)
+    record(target.submission, target.course, result)
+    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
+    options = ReportOptions(lang=target.lang, color=color_for(fmt), verbose=verbose, width=width)
+    click.echo(renderer(fmt)(result, options), nl=fmt != "text")
+    return result
+
+
 def run(
     target: Target,
     exercises: tuple,
@@ -76,21 +107,13 @@ def run(
     # Start the sandbox first: it imports torch in parallel with this process.
     server = SandboxServer() if exercises else None
     try:
-        from grader.judge import Selection, grade
-        from grader.progress import record
-        from grader.reporters import renderer
-        from grader.reporters.common import ReportOptions
+        from grader.judge import Selection
 
         selection = Selection(exercises=exercises, quiz=quiz, tasks=tasks)
-        run_seed = target.course.manifest.course.seed if seed is None else seed
-        result = grade(target.course, target.submission, selection, seed=run_seed, profile=profile, server=server)
+        result = show(target, selection, server, fmt=fmt, seed=seed, profile=profile, verbose=verbose)
     finally:
         if server is not None:
             server.close()
-    record(target.submission, target.course, result)
-    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
-    options = ReportOptions(lang=target.lang, color=_color(fmt), verbose=verbose, width=width)
-    click.echo(renderer(fmt)(result, options), nl=fmt != "text")
     sys.exit(0 if result.passed else EXIT_FAILED)
 
 

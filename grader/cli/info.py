@@ -49,6 +49,9 @@ def list_cmd(submission: Path | None, course_dir: Path | None, lang: str | None)
         if welcome is not None:
             console.print(escape(welcome.get(lang).strip()) + "\n")
         console.print(table)
+        done = course.manifest.course.done
+        if done is not None and all(status == "passed" for status in statuses.values()):
+            console.print("\n[green]" + escape(done.get(lang).strip()) + "[/]")
 
 
 def _numbered(hints: list[Text], level: int, lang: str) -> list[str]:
