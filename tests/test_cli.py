@@ -105,6 +105,7 @@ def test_list_shows_tasks_points_and_status(stubs_dir):
     result = invoke("list", "--submission", str(stubs_dir))
     assert result.exit_code == 0
     assert "one_hot" in result.stdout and "todo" in result.stdout and "masked_mean" in result.stdout
+    assert [line for line in result.stdout.splitlines() if line != line.rstrip()] == []  # no table padding
 
 
 def test_list_reports_last_grade_and_edits(reference_dir, tmp_path):

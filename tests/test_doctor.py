@@ -16,6 +16,7 @@ def test_doctor_lists_every_layer_and_the_level(server):
     assert f"Sandbox isolation on this machine: {ready['level']}" in out
     assert all(layer in out for layer in (*BASE_LAYERS, *OPTIONAL_LAYERS))
     assert out.count("missing: ") == len(ready["missing"])
+    assert [line for line in out.splitlines() if line != line.rstrip()] == []  # no table padding
 
 
 def test_doctor_in_korean():

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -14,18 +12,13 @@ import click
 from grader.cli.context import EXIT_FAILED, Target, reported_errors, resolve
 from grader.cli.learner import without_hidden_checks
 from grader.cli.options import grading_options
+from grader.cli.screen import use_color, width
 from grader.course import CourseError
 
 if TYPE_CHECKING:
     from grader.judge import Selection
     from grader.results import GradeResult
     from grader.runner.server import SandboxServer
-
-
-def color_for(fmt: str) -> bool:
-    if fmt != "text" or "NO_COLOR" in os.environ:
-        return False
-    return bool(os.environ.get("FORCE_COLOR")) or sys.stdout.isatty()
 
 
 def _max_points(course_dir: Path | None, submission: Path | None) -> float | None:
@@ -84,8 +77,7 @@ def show(
     run_seed = target.course.manifest.course.seed if seed is None else seed
     result = grade(target.course, target.submission, selection, seed=run_seed, profile=profile, server=server)
     record(target.submission, target.course, result)
-    width = min(shutil.get_terminal_size((100, 24)).columns, 120)
-    options = ReportOptions(lang=target.lang, color=color_for(fmt), verbose=verbose, width=width)
+    options = ReportOptions(lang=target.lang, color=fmt == "text" and use_color(), verbose=verbose, width=width())
     click.echo(renderer(fmt)(result, options), nl=fmt != "text")
     return result
 

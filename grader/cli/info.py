@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
 from grader.cli.context import reported_errors, resolve
 from grader.cli.options import target_options
+from grader.cli.screen import screen
 from grader.i18n import Text
 
 _STATUS = {
@@ -44,14 +44,14 @@ def list_cmd(submission: Path | None, course_dir: Path | None, lang: str | None)
             for task in ex.tasks:
                 label = _STATUS[statuses[ex.task_id(task)]][lang == "ko"]
                 table.add_row("", f"  {task.name}", f"{task.points:g}", label)
-        console = Console(highlight=False)
         welcome = course.manifest.course.welcome
-        if welcome is not None:
-            console.print(escape(welcome.get(lang).strip()) + "\n")
-        console.print(table)
         done = course.manifest.course.done
-        if done is not None and all(status == "passed" for status in statuses.values()):
-            console.print("\n[green]" + escape(done.get(lang).strip()) + "[/]")
+        with screen() as console:
+            if welcome is not None:
+                console.print(escape(welcome.get(lang).strip()) + "\n")
+            console.print(table)
+            if done is not None and all(status == "passed" for status in statuses.values()):
+                console.print("\n[green]" + escape(done.get(lang).strip()) + "[/]")
 
 
 def _numbered(hints: list[Text], level: int, lang: str) -> list[str]:
@@ -80,24 +80,25 @@ def hint_cmd(
         ex = target.course.exercise(number)
         if ex is None:
             raise click.BadParameter(f"no exercise {number!r}", param_hint="NUMBER")
-        console = Console(highlight=False)
         if task is None:
-            console.print(f"[bold]{escape(ex.title.get(lang))}[/]  [dim]{ex.module}[/]")
-            if ex.intro is not None:
-                console.print(escape(ex.intro.get(lang)))
-            for t in ex.tasks:
-                console.print(f"  grade hint {ex.number} {t.name}  [dim]({len(t.hints)})[/]")
+            with screen() as console:
+                console.print(f"[bold]{escape(ex.title.get(lang))}[/]  [dim]{ex.module}[/]")
+                if ex.intro is not None:
+                    console.print(escape(ex.intro.get(lang)))
+                for t in ex.tasks:
+                    console.print(f"  grade hint {ex.number} {t.name}  [dim]({len(t.hints)})[/]")
             return
         found = ex.task(task)
         if found is None:
             known = ", ".join(t.name for t in ex.tasks)
             raise click.BadParameter(f"exercise {ex.number} has no task {task!r}; it has {known}", param_hint="TASK")
-        if not found.hints:
-            console.print("no hints for this task" if lang == "en" else "이 과제에는 힌트가 없습니다")
-            return
-        console.print(f"[bold]{ex.task_id(found)}[/]")
-        for line in _numbered(found.hints, level, lang):
-            console.print(escape(line))
-        if level < len(found.hints):
-            more = f"grade hint {ex.number} {found.name} --level {level + 1}"
-            console.print(f"[dim]{'more' if lang == 'en' else '더 보기'}: {more}[/]")
+        with screen() as console:
+            if not found.hints:
+                console.print("no hints for this task" if lang == "en" else "이 과제에는 힌트가 없습니다")
+                return
+            console.print(f"[bold]{ex.task_id(found)}[/]")
+            for line in _numbered(found.hints, level, lang):
+                console.print(escape(line))
+            if level < len(found.hints):
+                more = f"grade hint {ex.number} {found.name} --level {level + 1}"
+                console.print(f"[dim]{'more' if lang == 'en' else '더 보기'}: {more}[/]")

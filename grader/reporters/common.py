@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from grader.i18n import msg
@@ -14,6 +15,15 @@ class ReportOptions:
     color: bool = False
     verbose: bool = False
     width: int = 100
+
+
+# Rich pads table cells and wrapped, indented lines to the console width; in a log or a diff that is noise.
+_TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
+
+
+def without_trailing_spaces(text: str) -> str:
+    """Drop the spaces at the end of each line (before any closing colour codes)."""
+    return _TRAILING_SPACES.sub(r"\1", text)
 
 
 def points(value: float) -> str:

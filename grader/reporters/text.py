@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 
 from rich.console import Console
 from rich.markup import escape
@@ -12,11 +11,8 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from grader.i18n import msg
-from grader.reporters.common import ReportOptions, check_lines, points
+from grader.reporters.common import ReportOptions, check_lines, points, without_trailing_spaces
 from grader.results import GradeResult, Outcome, SectionResult, TaskResult
-
-# Rich pads wrapped, indented lines to the console width; the padding is noise in a log or a diff.
-_TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 _MARK = {True: "[green]✓[/]", False: "[red]✗[/]"}
 
@@ -104,4 +100,4 @@ def render(result: GradeResult, options: ReportOptions) -> str:
     console.print(
         f"[bold]{total}: {points(result.points)}/{points(result.max_points)}[/]  {escape(summary.get(options.lang))}"
     )
-    return _TRAILING_SPACES.sub(r"\1", console.file.getvalue())  # type: ignore[attr-defined]
+    return without_trailing_spaces(console.file.getvalue())  # type: ignore[attr-defined]
