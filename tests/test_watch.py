@@ -9,14 +9,16 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from grader.cli import main
+from grader.cli import watch as watch_module
 from grader.cli.context import Target
-from grader.cli.watch import first_unfinished
+from grader.cli.watch import first_unfinished, signature, wait_for_change
 from grader.deploy.release import release
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -139,3 +141,28 @@ def test_first_unfinished_follows_the_course_order(course, stubs_dir):
     assert first_unfinished(target).number == 1
     assert first_unfinished(target, frozenset({"ex01", "ex02"})).number == 3
     assert first_unfinished(target, frozenset(ex.id for ex in course.exercises)) is None
+
+
+def test_a_save_made_while_grading_is_not_missed(tmp_path):
+    path = tmp_path / "ex.py"
+    path.write_text("x = 1\n")
+    graded = signature(path)
+    path.write_text("x = 22\n")  # saved before the wait begins
+    started = time.monotonic()
+    wait_for_change(path, graded, poll_s=0.01)
+    assert time.monotonic() - started < 5
+
+
+def test_waiting_ends_once_the_file_stops_changing(monkeypatch, tmp_path):
+    # An editor that truncates, then writes: the wait must not end on the empty file in between.
+    seen = iter([(1, 10), (1, 10), (2, 0), (3, 12), (3, 12)])
+    calls = []
+
+    def scripted(path):
+        calls.append(path)
+        return next(seen)
+
+    monkeypatch.setattr(watch_module, "signature", scripted)
+    monkeypatch.setattr(watch_module.time, "sleep", lambda _: None)
+    wait_for_change(tmp_path / "ex.py", (1, 10))
+    assert len(calls) == 5

@@ -17,13 +17,17 @@ import click
 
 from grader.cli.context import Target, reported_errors, resolve
 from grader.cli.options import target_options
+from grader.cli.screen import use_color
 from grader.course import Exercise
 from grader.i18n import msg
 
 _POLL_S = 0.3
 
 
-def _signature(path: Path) -> tuple[int, int] | None:
+Signature = tuple[int, int] | None
+
+
+def signature(path: Path) -> Signature:
     """What changes when the file is saved (or created, or deleted)."""
     try:
         stat = path.stat()
@@ -32,11 +36,20 @@ def _signature(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def wait_for_change(path: Path, poll_s: float = _POLL_S) -> None:
-    """Return once `path` is saved again. Polling one file needs no watcher library and works everywhere."""
-    before = _signature(path)
-    while _signature(path) == before:
+def wait_for_change(path: Path, since: Signature, poll_s: float = _POLL_S) -> None:
+    """Return once `path` differs from `since` and has stopped changing (an editor may write it in steps).
+
+    Polling one file needs no watcher library and works the same everywhere.
+    """
+    current = signature(path)
+    while current == since:
         time.sleep(poll_s)
+        current = signature(path)
+    while True:
+        time.sleep(poll_s)
+        settled, current = current, signature(path)
+        if current == settled:
+            return
 
 
 def first_unfinished(target: Target, skip: frozenset[str] = frozenset()) -> Exercise | None:
@@ -113,11 +126,15 @@ def watch_cmd(
             release()
 
 
+def _say(text: str, **style: object) -> None:
+    click.secho(text, color=use_color(), **style)  # type: ignore[arg-type]
+
+
 def _all_done(target: Target) -> None:
-    click.secho(msg("watch_all_done").get(target.lang), fg="green")
+    _say(msg("watch_all_done").get(target.lang), fg="green")
     done = target.course.manifest.course.done
     if done is not None:
-        click.secho(done.get(target.lang).strip(), fg="green")
+        _say(done.get(target.lang).strip(), fg="green")
 
 
 def _loop(target: Target, ex: Exercise, pinned: bool, grade_one: Callable[[Exercise], bool]) -> None:
@@ -128,16 +145,17 @@ def _loop(target: Target, ex: Exercise, pinned: bool, grade_one: Callable[[Exerc
     while True:
         if saved and sys.stdout.isatty():
             click.clear()
+        path = target.submission / "exercises" / ex.module
+        graded = signature(path)  # taken first, so a save during grading is not missed
         if grade_one(ex) and not pinned:
             passed_here.add(ex.id)
             following = first_unfinished(target, frozenset(passed_here))
             if following is None:
                 _all_done(target)
                 return
-            click.secho(msg("watch_next", number=ex.number, next=following.number).get(lang), fg="green")
+            _say(msg("watch_next", number=ex.number, next=following.number).get(lang), fg="green")
             ex, saved = following, False
             continue
-        path = target.submission / "exercises" / ex.module
-        click.secho(msg("watch_waiting", file=path.relative_to(target.submission).as_posix()).get(lang), dim=True)
-        wait_for_change(path)
+        _say(msg("watch_waiting", file=path.relative_to(target.submission).as_posix()).get(lang), dim=True)
+        wait_for_change(path, graded)
         saved = True
