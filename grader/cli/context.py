@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from grader.course import Course, CourseError, find_course_root, load_course
+from grader.course import Course, CourseError, Exercise, Task, find_course_root, load_course
 from grader.i18n import detect_lang
 
 EXIT_FAILED = 1
@@ -43,6 +43,24 @@ def resolve(course_dir: Path | None, submission: Path | None, lang: str | None) 
             f"submission {target} has no exercises/ folder (a submission is laid out like the course repo)"
         )
     return Target(course, target, lang or detect_lang())
+
+
+def exercise_named(course: Course, number: str) -> Exercise:
+    """The exercise NUMBER names (1, 01 or ex01); a usage error listing the course's exercises otherwise."""
+    ex = course.exercise(number)
+    if ex is None:
+        known = ", ".join(str(e.number) for e in course.exercises)
+        raise click.BadParameter(f"no exercise {number!r}; this course has {known}", param_hint="NUMBER")
+    return ex
+
+
+def task_named(ex: Exercise, name: str) -> Task:
+    """The task of `ex` called `name`; a usage error listing its tasks otherwise."""
+    task = ex.task(name)
+    if task is None:
+        known = ", ".join(t.name for t in ex.tasks)
+        raise click.BadParameter(f"exercise {ex.number} has no task {name!r}; it has {known}", param_hint="TASK")
+    return task
 
 
 @contextmanager

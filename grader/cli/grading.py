@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from grader.cli.context import EXIT_FAILED, Target, reported_errors, resolve
+from grader.cli.context import EXIT_FAILED, Target, exercise_named, reported_errors, resolve, task_named
 from grader.cli.learner import without_hidden_checks
 from grader.cli.options import grading_options
 from grader.cli.screen import use_color, width
@@ -128,18 +128,8 @@ def exercise_cmd(
     """Grade exercise NUMBER (1, 01 or ex01), or only its TASK (one_hot)."""
     with reported_errors(error_document(fmt, course_dir, submission, lang)):
         target = resolve(course_dir, submission, lang)
-        ex = target.course.exercise(number)
-        if ex is None:
-            known = ", ".join(str(e.number) for e in target.course.exercises)
-            raise click.BadParameter(f"no exercise {number!r}; this course has {known}", param_hint="NUMBER")
-        tasks = None
-        if task is not None:
-            if ex.task(task) is None:
-                known = ", ".join(t.name for t in ex.tasks)
-                raise click.BadParameter(
-                    f"exercise {ex.number} has no task {task!r}; it has {known}", param_hint="TASK"
-                )
-            tasks = frozenset({ex.task_id(ex.task(task))})  # type: ignore[arg-type]
+        ex = exercise_named(target.course, number)
+        tasks = None if task is None else frozenset({ex.task_id(task_named(ex, task))})
         if _hidden_checks_absent(target, fmt):
             without_hidden_checks(target, [ex], task, quiz=False)
         run(target, (ex,), False, tasks, fmt=fmt, seed=seed, profile="quick" if quick else profile, verbose=verbose)

@@ -8,7 +8,7 @@ import click
 from rich.markup import escape
 from rich.table import Table
 
-from grader.cli.context import reported_errors, resolve
+from grader.cli.context import exercise_named, reported_errors, resolve, task_named
 from grader.cli.options import target_options
 from grader.cli.screen import screen
 from grader.i18n import Text
@@ -77,9 +77,7 @@ def hint_cmd(
     with reported_errors():
         target = resolve(course_dir, submission, lang)
         lang = target.lang
-        ex = target.course.exercise(number)
-        if ex is None:
-            raise click.BadParameter(f"no exercise {number!r}", param_hint="NUMBER")
+        ex = exercise_named(target.course, number)
         if task is None:
             with screen() as console:
                 console.print(f"[bold]{escape(ex.title.get(lang))}[/]  [dim]{ex.module}[/]")
@@ -88,10 +86,7 @@ def hint_cmd(
                 for t in ex.tasks:
                     console.print(f"  grade hint {ex.number} {t.name}  [dim]({len(t.hints)})[/]")
             return
-        found = ex.task(task)
-        if found is None:
-            known = ", ".join(t.name for t in ex.tasks)
-            raise click.BadParameter(f"exercise {ex.number} has no task {task!r}; it has {known}", param_hint="TASK")
+        found = task_named(ex, task)
         with screen() as console:
             if not found.hints:
                 console.print("no hints for this task" if lang == "en" else "이 과제에는 힌트가 없습니다")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.context import EXIT_FAILED, EXIT_USAGE, Target, reported_errors, resolve
+from grader.cli.context import EXIT_FAILED, EXIT_USAGE, Target, exercise_named, reported_errors, resolve, task_named
 from grader.cli.options import target_options
 from grader.course import Exercise
 from grader.i18n import msg
@@ -107,14 +107,8 @@ def test_cmd(
         target = resolve(course_dir, submission, lang)
         exercises = target.course.exercises
         if number is not None:
-            ex = target.course.exercise(number)
-            if ex is None:
-                known = ", ".join(str(e.number) for e in exercises)
-                raise click.BadParameter(f"no exercise {number!r}; this course has {known}", param_hint="NUMBER")
-            if task is not None and ex.task(task) is None:
-                known = ", ".join(t.name for t in ex.tasks)
-                raise click.BadParameter(
-                    f"exercise {ex.number} has no task {task!r}; it has {known}", param_hint="TASK"
-                )
+            ex = exercise_named(target.course, number)
+            if task is not None:
+                task_named(ex, task)
             exercises = [ex]
         sys.exit(run_public(target, exercises, task))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.context import Target, reported_errors, resolve
+from grader.cli.context import Target, exercise_named, reported_errors, resolve
 from grader.cli.options import target_options
 from grader.cli.screen import use_color
 from grader.course import Exercise
@@ -108,10 +108,7 @@ def watch_cmd(
         target = resolve(course_dir, submission, lang)
         pinned = number is not None
         if pinned:
-            ex = target.course.exercise(number)
-            if ex is None:
-                known = ", ".join(str(e.number) for e in target.course.exercises)
-                raise click.BadParameter(f"no exercise {number!r}; this course has {known}", param_hint="NUMBER")
+            ex = exercise_named(target.course, number)
         else:
             ex = first_unfinished(target)
             if ex is None:
