@@ -108,6 +108,13 @@ def test_list_shows_tasks_points_and_status(stubs_dir):
     assert [line for line in result.stdout.splitlines() if line != line.rstrip()] == []  # no table padding
 
 
+@pytest.mark.parametrize("args", [("list",), ("hint", "1"), ("exercise", "1", "one_hot", "--quick")])
+def test_force_color_colours_output_off_a_terminal(stubs_dir, args):
+    env = {"FORCE_COLOR": "1", "NO_COLOR": None}
+    assert "\x1b[" in invoke(*args, "--submission", str(stubs_dir), env=env).stdout
+    assert "\x1b[" not in invoke(*args, "--submission", str(stubs_dir), env={"FORCE_COLOR": None}).stdout
+
+
 def test_list_reports_last_grade_and_edits(reference_dir, tmp_path):
     submission = tmp_path / "sub"
     shutil.copytree(reference_dir, submission)

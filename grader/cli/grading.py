@@ -78,7 +78,7 @@ def show(
     result = grade(target.course, target.submission, selection, seed=run_seed, profile=profile, server=server)
     record(target.submission, target.course, result)
     options = ReportOptions(lang=target.lang, color=fmt == "text" and use_color(), verbose=verbose, width=width())
-    click.echo(renderer(fmt)(result, options), nl=fmt != "text")
+    click.echo(renderer(fmt)(result, options), nl=fmt != "text", color=options.color)
     return result
 
 

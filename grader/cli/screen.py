@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import os
 import shutil
 import sys
@@ -12,7 +11,7 @@ from contextlib import contextmanager
 import click
 from rich.console import Console
 
-from grader.reporters.common import without_trailing_spaces
+from grader.reporters.common import console_text, string_console
 
 
 def use_color() -> bool:
@@ -30,13 +29,7 @@ def width() -> int:
 def screen() -> Iterator[Console]:
     """A console to print one screen on; what it holds goes to stdout when the block ends."""
     color = use_color()
-    console = Console(
-        file=io.StringIO(),
-        force_terminal=color,
-        color_system="standard" if color else None,
-        width=width(),
-        highlight=False,
-        emoji=False,
-    )
+    console = string_console(color, width())
     yield console
-    click.echo(without_trailing_spaces(console.file.getvalue()), nl=False)  # type: ignore[attr-defined]
+    # click strips colour codes off a terminal unless told otherwise: FORCE_COLOR must reach the pipe.
+    click.echo(console_text(console), nl=False, color=color)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from grader.i18n import msg
 from grader.results import CheckResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 @dataclass(frozen=True)
@@ -21,9 +26,27 @@ class ReportOptions:
 _TRAILING_SPACES = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$", re.MULTILINE)
 
 
-def without_trailing_spaces(text: str) -> str:
-    """Drop the spaces at the end of each line (before any closing colour codes)."""
-    return _TRAILING_SPACES.sub(r"\1", text)
+def string_console(color: bool, width: int) -> Console:
+    """A rich console that writes into a string at a fixed width, with ANSI colour only when asked.
+
+    Read it back with `console_text`.
+    """
+    from rich.console import Console
+
+    return Console(
+        file=io.StringIO(),
+        force_terminal=color,
+        color_system="standard" if color else None,
+        width=width,
+        highlight=False,
+        emoji=False,
+    )
+
+
+def console_text(console: Console) -> str:
+    """What a `string_console` holds, without the spaces at the end of each line (before any closing
+    colour codes)."""
+    return _TRAILING_SPACES.sub(r"\1", console.file.getvalue())  # type: ignore[attr-defined]
 
 
 def points(value: float) -> str:

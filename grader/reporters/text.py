@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
@@ -11,7 +9,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from grader.i18n import msg
-from grader.reporters.common import ReportOptions, check_lines, points, without_trailing_spaces
+from grader.reporters.common import ReportOptions, check_lines, console_text, points, string_console
 from grader.results import GradeResult, Outcome, SectionResult, TaskResult
 
 _MARK = {True: "[green]✓[/]", False: "[red]✗[/]"}
@@ -83,14 +81,7 @@ def _section(console: Console, section: SectionResult, options: ReportOptions) -
 
 
 def render(result: GradeResult, options: ReportOptions) -> str:
-    console = Console(
-        file=io.StringIO(),
-        force_terminal=options.color,
-        color_system="standard" if options.color else None,
-        width=options.width,
-        highlight=False,
-        emoji=False,
-    )
+    console = string_console(options.color, options.width)
     for section in result.sections:
         _section(console, section, options)
     tasks = [t for s in result.sections for t in s.tasks]
@@ -100,4 +91,4 @@ def render(result: GradeResult, options: ReportOptions) -> str:
     console.print(
         f"[bold]{total}: {points(result.points)}/{points(result.max_points)}[/]  {escape(summary.get(options.lang))}"
     )
-    return without_trailing_spaces(console.file.getvalue())  # type: ignore[attr-defined]
+    return console_text(console)
