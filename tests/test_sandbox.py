@@ -18,7 +18,7 @@ from grader.reporters import shield_workflow_commands
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.output import neutralize
 from grader.runner.proxy import Learner
-from grader.runner.session import CheckSession, ProbeSource, TaskHealth
+from grader.runner.session import CheckSession, ProbeSource, TaskChild, TaskHealth
 from grader.runner.staging import Staging
 from grader.sandbox import protocol
 from grader.sandbox.capture import CappedText, FdOutput
@@ -310,6 +310,61 @@ def test_segfault_is_a_crash_and_the_next_call_gets_a_fresh_child(server, tmp_pa
             session.call("boom", (), {})
         assert aborted.value.category == "crash" and "segmentation fault" in aborted.value.message.en
         assert session.call("ok", (), {}) == 1
+    finally:
+        session.close()
+
+
+def test_the_checks_of_a_task_share_its_child_until_a_crash(server, tmp_path):
+    module = tmp_path / "ex01_demo.py"
+    module.write_text("import ctypes, os\ndef pid():\n    return os.getpid()\ndef boom():\n    ctypes.string_at(0)\n")
+    child = TaskChild(server, module, Limits(call_timeout_s=5.0), 0)
+
+    def check() -> CheckSession:
+        return CheckSession(server, module, "ex01.demo", Limits(call_timeout_s=5.0), 0, TaskHealth(), child=child)
+
+    try:
+        first = check()
+        pid = first.call("pid", (), {})
+        first.close()  # the check ends; the task's child lives on
+        second = check()
+        assert second.call("pid", (), {}) == pid
+        with pytest.raises(SandboxAbort):
+            second.call("boom", (), {})
+        second.close()
+        third = check()
+        third_pid = third.call("pid", (), {})
+        assert third_pid != pid  # a fresh child after the crash
+    finally:
+        child.close()
+    assert _ends_soon(third_pid)  # closing the task's child ends its process
+
+
+def _ends_soon(pid: int) -> bool:
+    """Whether `pid` is gone or a zombie (the server reaps it later) within two seconds."""
+    for _ in range(200):
+        try:
+            if Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z":
+                return True
+        except FileNotFoundError:
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_a_call_prints_its_warnings_whatever_ran_before_it_in_the_child(server, tmp_path):
+    source = (
+        "import torch, warnings\n"
+        "def warn():\n"
+        "    warnings.warn('careful')\n"
+        "    return float(torch.ones((), requires_grad=True))\n"  # torch's own warning, once per process by default
+    )
+    session = _session(server, tmp_path, source)
+    try:
+        for _ in range(2):
+            assert session.call("warn", (), {}) == 1
+            printed = session.printed() or ""
+            assert "UserWarning: careful" in printed and "Converting a tensor with requires_grad=True" in printed
+            assert printed.startswith("exercises/ex01_demo.py:3:")  # the learner's path, not the staged copy
     finally:
         session.close()
 

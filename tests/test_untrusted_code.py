@@ -45,3 +45,31 @@ def masked_mean(x, mask, dim):
     assert printed
     assert all("::error::" not in p and "\x1b" not in p for p in printed)
     assert result.points == 0
+
+
+def test_a_tasks_checks_share_one_child_and_each_task_has_its_own(grade_dir, course, make_submission):
+    source = reference_with(
+        course,
+        "ex01_tensors.py",
+        """
+_one_hot, _flatten_batch = one_hot, flatten_batch
+
+
+def one_hot(labels, num_classes):
+    print("pid", __import__("os").getpid())
+    return _one_hot(labels, num_classes)
+
+
+def flatten_batch(x):
+    print("pid", __import__("os").getpid())
+    return _flatten_batch(x)
+""",
+    )
+    result = grade_dir(make_submission({"ex01_tensors.py": source}), tasks={"ex01.one_hot", "ex01.flatten_batch"})
+    printed = {
+        task.id: [c.learner_output for c in task.checks if c.learner_output] for task in result.sections[0].tasks
+    }
+    assert result.points == result.max_points
+    assert len(printed["ex01.one_hot"]) >= 2 and len(printed["ex01.flatten_batch"]) >= 2
+    assert len(set(printed["ex01.one_hot"])) == 1 and len(set(printed["ex01.flatten_batch"])) == 1
+    assert set(printed["ex01.one_hot"]) != set(printed["ex01.flatten_batch"])

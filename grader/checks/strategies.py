@@ -9,6 +9,7 @@ transposed input fails).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, Literal
 
@@ -18,6 +19,11 @@ from hypothesis import strategies as st
 Layout = Literal["contiguous", "noncontiguous", "any"]
 
 GRID = 16
+
+# Strategies built while drawing are cached: building and validating one costs more than the draw
+# itself, and a cached strategy draws exactly what a fresh one would. Bounded, since a check may
+# pass a new `elements` strategy on every call.
+_cached = functools.lru_cache(maxsize=1024)
 
 
 def _side_cap(ndim: int, min_side: int, max_side: int, max_elements: int) -> int:
@@ -39,11 +45,18 @@ def shapes(
     """Tensor shapes of at most about `max_elements` elements; with `distinct`, no two dims share a
     size (so a missing transpose or a wrong dim shows)."""
 
-    def of_rank(n: int) -> st.SearchStrategy[tuple[int, ...]]:
-        side = st.integers(min_side, _side_cap(n, min_side, max_side, max_elements))
-        return st.lists(side, min_size=n, max_size=n, unique=distinct).map(tuple)
-
+    of_rank = functools.partial(
+        _shapes_of_rank, min_side=min_side, max_side=max_side, max_elements=max_elements, distinct=distinct
+    )
     return st.integers(min_dims, max_dims).flatmap(of_rank)
+
+
+@_cached
+def _shapes_of_rank(
+    n: int, *, min_side: int, max_side: int, max_elements: int, distinct: bool
+) -> st.SearchStrategy[tuple[int, ...]]:
+    side = st.integers(min_side, _side_cap(n, min_side, max_side, max_elements))
+    return st.lists(side, min_size=n, max_size=n, unique=distinct).map(tuple)
 
 
 def grid_floats(min_value: float = -10.0, max_value: float = 10.0, grid: int = GRID) -> st.SearchStrategy[float]:
@@ -51,12 +64,18 @@ def grid_floats(min_value: float = -10.0, max_value: float = 10.0, grid: int = G
     return st.integers(math.ceil(min_value * grid), math.floor(max_value * grid)).map(lambda v: v / grid)
 
 
+@_cached
 def _default_elements(dtype: torch.dtype, min_value: float, max_value: float) -> st.SearchStrategy[Any]:
     if dtype.is_floating_point:
         return grid_floats(min_value, max_value)
     if dtype == torch.bool:
         return st.booleans()
     return st.integers(int(min_value), int(max_value))
+
+
+@_cached
+def _exactly(count: int, elements: st.SearchStrategy[Any]) -> st.SearchStrategy[list[Any]]:
+    return st.lists(elements, min_size=count, max_size=count)
 
 
 def _filled(values: list[Any], shape: tuple[int, ...], dtype: torch.dtype) -> torch.Tensor:
@@ -86,14 +105,14 @@ def tensors(
     strided = layout == "noncontiguous" or (layout == "any" and draw(st.booleans()))
     count = math.prod(concrete)
     if not strided or count == 0:
-        return _filled(draw(st.lists(elements, min_size=count, max_size=count)), concrete, dtype)
+        return _filled(draw(_exactly(count, elements)), concrete, dtype)
     if len(concrete) >= 2:
         # Stored with the last two dims swapped, then swapped back: a transposed view.
         stored = (*concrete[:-2], concrete[-1], concrete[-2])
-        base = _filled(draw(st.lists(elements, min_size=count, max_size=count)), stored, dtype)
+        base = _filled(draw(_exactly(count, elements)), stored, dtype)
         return base.transpose(-1, -2)
     # Every other element of a buffer twice as long.
-    base = _filled(draw(st.lists(elements, min_size=2 * count, max_size=2 * count)), (2 * count,), dtype)
+    base = _filled(draw(_exactly(2 * count, elements)), (2 * count,), dtype)
     return base[::2].reshape(concrete) if concrete else base[::2].reshape(())
 
 

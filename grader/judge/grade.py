@@ -20,7 +20,7 @@ from grader.quiz import grade_quiz, load_key, load_quiz
 from grader.results import CheckResult, GradeResult, Isolation, SectionResult, TaskResult, split_points
 from grader.runner.errors import SandboxAbort
 from grader.runner.server import SandboxServer
-from grader.runner.session import CheckSession, TaskHealth
+from grader.runner.session import CheckSession, TaskChild, TaskHealth
 from grader.sandbox.limits import Limits
 from grader.sourcelines import definition_lines
 
@@ -66,14 +66,14 @@ def _prepare(course: Course, exercise: Exercise, submission: Path, server: Sandb
     if not learner_file.is_file():
         run.blocked = ("missing", msg("missing_file", file=f"exercises/{exercise.module}"))
         return run
-    session = CheckSession(server, learner_file, exercise.id, limits, seed, TaskHealth())
+    child = TaskChild(server, learner_file, limits, seed)
     try:
-        names = set(session.load())
+        names = set(CheckSession(server, learner_file, exercise.id, limits, seed, TaskHealth(), child=child).load())
     except SandboxAbort as abort:
+        child.close()
         run.blocked = ("import", abort.message)
         return run
-    finally:
-        session.close()
+    run.child = child  # it has imported the module: the exercise's first task runs in it
     run.missing = {t.name for t in exercise.tasks if t.name not in names}
     return run
 
@@ -186,10 +186,15 @@ def grade(
         # One thread: small tensors gain nothing from more, and idle OpenMP workers spinning on
         # the second core would slow the sandboxed child the judge is waiting for.
         torch.set_num_threads(1)
-        runs = {ex.id: _prepare(course, ex, submission, server, seed) for ex in selection.exercises}
+        runs: dict[str, ExerciseRun] = {}
         tasks = set(selection.tasks) if selection.tasks is not None else None
         plugin = JudgePlugin(server, runs, seed, profile, tasks)
-        _run_checks(course, runs, plugin)
+        try:
+            for exercise in selection.exercises:
+                runs[exercise.id] = _prepare(course, exercise, submission, server, seed)
+            _run_checks(course, runs, plugin)
+        finally:
+            plugin.close_children()
         for run in runs.values():
             mine = sorted(
                 (c for c in plugin.results if c.task.startswith(run.exercise.id + ".")),

@@ -25,7 +25,7 @@ from grader.results import CheckResult, Outcome
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.proxy import Learner, Reference
 from grader.runner.server import SandboxServer
-from grader.runner.session import CheckSession, TaskHealth
+from grader.runner.session import CheckSession, TaskChild, TaskHealth
 from grader.sandbox.limits import Limits
 
 
@@ -40,6 +40,8 @@ class ExerciseRun:
     # Why no check of this exercise can run (missing file, import failure), as (category, message).
     blocked: tuple[str, Text] | None = None
     missing: set[str] = field(default_factory=set)
+    # The child that imported the module to list its names, kept for the exercise's first task.
+    child: TaskChild | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class JudgePlugin:
         self._order: dict[str, int] = {}
         self._sessions: dict[str, CheckSession] = {}
         self._started: dict[str, float] = {}
+        # The live child of the task whose checks are running (one task at a time).
+        self._task_child: tuple[str, TaskChild] | None = None
 
     # -- configuration ------------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -175,12 +179,42 @@ class JudgePlugin:
             config.hook.pytest_deselected(items=drop)
 
     # -- fixtures -----------------------------------------------------------------------------
+    def _child_for(self, task: str, run: ExerciseRun) -> TaskChild:
+        """The child of `task`: checks of one task share it; starting another task ends the previous one's."""
+        if self._task_child is not None and self._task_child[0] != task:
+            self._end_task()
+        if self._task_child is None:
+            child = run.child or TaskChild(self.server, run.learner_file, run.limits, self.seed)
+            run.child = None
+            self._task_child = (task, child)
+        return self._task_child[1]
+
+    def _end_task(self) -> None:
+        if self._task_child is not None:
+            self._task_child[1].close()
+            self._task_child = None
+
+    def close_children(self) -> None:
+        """End the running task's child, and the children kept for tasks that never ran."""
+        self._end_task()
+        for run in self.runs.values():
+            if run.child is not None:
+                run.child.close()
+                run.child = None
+
     @pytest.fixture
     def learner(self, request: pytest.FixtureRequest) -> Iterator[Learner]:
         info = self._info[request.node.nodeid]
         run = self._run_for(info)
         session = CheckSession(
-            self.server, run.learner_file, info.task, run.limits, self.seed, self.health, run.assets.probe_source
+            self.server,
+            run.learner_file,
+            info.task,
+            run.limits,
+            self.seed,
+            self.health,
+            run.assets.probe_source,
+            child=self._child_for(info.task, run),
         )
         self._sessions[request.node.nodeid] = session
         _current.session = session

@@ -43,13 +43,14 @@ def _sandbox_env() -> dict[str, str]:
 
 
 class ChildProcess:
-    """One forked child, talked to directly over its own socket."""
+    """One forked child, talked to directly over its own socket; `folder` is the staged copy it imports from."""
 
-    def __init__(self, server: SandboxServer, pid: int, sock: socket.socket, limits: Limits):
+    def __init__(self, server: SandboxServer, pid: int, sock: socket.socket, limits: Limits, folder: Path):
         self.server = server
         self.pid = pid
         self.sock = sock
         self.limits = limits
+        self.folder = folder
         self.closed = False
 
     def request(self, message: dict[str, Any], timeout_s: float) -> dict[str, Any]:
@@ -173,7 +174,7 @@ class SandboxServer:
             answer = protocol.recv_from_sandbox(self._control, _CONTROL_LIMIT, time.monotonic() + 30)
         except (protocol.ProtocolError, TimeoutError, OSError):
             raise self._fail("stopped answering") from None
-        return ChildProcess(self, int(answer["pid"]), socket.socket(fileno=fds[0]), limits)
+        return ChildProcess(self, int(answer["pid"]), socket.socket(fileno=fds[0]), limits, staged.parent)
 
     def wait(self, pid: int) -> dict[str, Any]:
         try:

@@ -1,8 +1,9 @@
-"""One check's conversation with the sandbox: a child forked on first use, calls, probes, and what they ended in."""
+"""One check's conversation with the sandbox: its task's child, calls, probes, and what they ended in."""
 
 from __future__ import annotations
 
 import hashlib
+import os
 import signal
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,8 +70,42 @@ def import_failure(file: str, error: dict[str, Any]) -> Text:
     return msg("import_failed", file=file, type=short, message=error.get("message", ""), where=where)
 
 
+class TaskChild:
+    """The child that runs one task's checks, one after another: forked, confined and importing the
+    learner's module once per task rather than once per check. A call that crashes, times out or
+    sends an unreadable answer drops it; the next call forks a fresh one."""
+
+    def __init__(self, server: SandboxServer, module: Path, limits: Limits, seed: int):
+        self.server = server
+        self.module = module
+        self.limits = limits
+        self.seed = seed
+        self._child: ChildProcess | None = None
+        # Digests of the probe files this child was sent (it keeps each one it ran).
+        self.probes_sent: set[str] = set()
+
+    def get(self) -> ChildProcess:
+        if self._child is None:
+            self._child = self.server.spawn(self.module, self.limits, self.seed)
+            self.probes_sent = set()
+        return self._child
+
+    def drop(self, kill: bool) -> Text:
+        """Forget the current child (the next call forks a fresh one) and say how it ended."""
+        child, self._child = self._child, None
+        if child is None:
+            return msg("ended_unknown")
+        if kill:
+            child.kill()
+            return msg("ended_unknown")
+        return how_it_ended(child.reap())
+
+    def close(self) -> None:
+        self.drop(kill=True)
+
+
 class CheckSession:
-    """Runs one check's learner calls in one child, forking a fresh one after a crash."""
+    """Runs one check's learner calls in its task's child (`child`), or in a child of its own."""
 
     def __init__(
         self,
@@ -81,16 +116,15 @@ class CheckSession:
         seed: int,
         health: TaskHealth,
         probes: ProbeSource | None = None,
+        child: TaskChild | None = None,
     ):
-        self.server = server
         self.module = module
         self.task = task
         self.limits = limits
-        self.seed = seed
         self.health = health
         self.probes = probes
-        self._child: ChildProcess | None = None
-        self._probe_sent = False
+        self._owns_child = child is None
+        self._child = child if child is not None else TaskChild(server, module, limits, seed)
         # The calls of the current example (reset by the judge between generated examples), and
         # what the latest call printed.
         self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []
@@ -132,9 +166,9 @@ class CheckSession:
         return self._run(f"import {self.module.stem}", {"op": "load"}, (), {})
 
     def close(self) -> None:
-        if self._child is not None:
-            self._child.kill()
-            self._child = None
+        """End the check; its own child ends with it, a task's child lives on for the task's next check."""
+        if self._owns_child:
+            self._child.close()
 
     def describe_last_call(self) -> str | None:
         if not self.calls:
@@ -146,12 +180,6 @@ class CheckSession:
         return neutralize(text) if text else None
 
     # -- how ----------------------------------------------------------------------------------
-    def _ensure_child(self) -> ChildProcess:
-        if self._child is None:
-            self._child = self.server.spawn(self.module, self.limits, self.seed)
-            self._probe_sent = False
-        return self._child
-
     def _run(
         self,
         name: str,
@@ -169,42 +197,33 @@ class CheckSession:
         if message["op"] != "load":
             self.calls.append((name, args, kwargs))
             self.outputs.clear()
-        child = self._ensure_child()
-        if message["op"] == "probe" and not self._probe_sent:
+        child = self._child.get()
+        if message["op"] == "probe" and message["digest"] not in self._child.probes_sent:
             assert self.probes is not None
             message = {**message, "source": self.probes.text}
-            self._probe_sent = True
+            self._child.probes_sent.add(message["digest"])
         try:
             answer = child.request(message, self.limits.call_timeout_s)
         except TimeoutError:
-            self._drop(kill=True)
+            self._child.drop(kill=True)
             abort = SandboxAbort("timeout", msg("timeout", call=label, seconds=self.limits.call_timeout_s))
             self.health.stopped[self.task] = abort
             raise abort from None
         except protocol.FrameTooLarge as exc:
-            self._drop(kill=True)
+            self._child.drop(kill=True)
             raise SandboxAbort("result", msg("result_too_large", call=label, mb=exc.size >> 20)) from None
         except protocol.PeerClosed:
-            how = self._drop(kill=False)
+            how = self._child.drop(kill=False)
             raise SandboxAbort("crash", msg("crash", call=label, how=how)) from None
         except protocol.ProtocolError as exc:
-            self._drop(kill=True)
+            self._child.drop(kill=True)
             raise SandboxAbort("result", msg("result_unreadable", call=label, detail=str(exc))) from None
         if answer.get("output"):
-            self.outputs.append(str(answer["output"]))
+            # Warnings and tracebacks name the staged copy: show the learner's own path instead.
+            self.outputs.append(str(answer["output"]).replace(f"{child.folder}{os.sep}", "exercises/"))
         if answer["ok"]:
             return decode(answer["value"], neutralize)
         return self._raise(label, neutralize_all(answer["error"]), message["op"] == "probe")
-
-    def _drop(self, kill: bool) -> Text:
-        """Forget the current child (the next call forks a fresh one) and say how it ended."""
-        child, self._child = self._child, None
-        if child is None:
-            return msg("ended_unknown")
-        if kill:
-            child.kill()
-            return msg("ended_unknown")
-        return how_it_ended(child.reap())
 
     def _raise(self, name: str, error: dict[str, Any], in_scenario: bool) -> Any:
         if error.get("where") == "import":

@@ -1,6 +1,6 @@
 """One sandboxed child: confine itself, load the learner's module, run what the judge asks, answer with plain values.
 
-A child serves one check of one task. Whatever happens inside (an exception, `sys.exit`, a
+A child serves the checks of one task, one after another. Whatever happens inside (an exception, `sys.exit`, a
 crash, a hang) stays inside: the judge sees an error answer, a closed socket or a timeout.
 """
 
@@ -14,6 +14,7 @@ import socket
 import sys
 import time
 import traceback
+import warnings
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
@@ -160,7 +161,15 @@ def _handle(state: _State, request: dict[str, Any]) -> Any:
     raise ValueError(f"unknown request {op!r}")
 
 
+def _forget_shown_warnings() -> None:
+    """Python shows a warning once per code location per process; forgetting which were shown makes
+    what a call prints depend on that call alone, not on the calls the child answered before it."""
+    # Adding a filter (here one that repeats the default action, once) resets every module's registry.
+    warnings.simplefilter("default", append=True)
+
+
 def _answer(state: _State, request: dict[str, Any], out: CappedText, fd_output: FdOutput) -> dict[str, Any]:
+    _forget_shown_warnings()
     started = time.perf_counter()
     try:
         answer: dict[str, Any] = {"ok": True, "value": encode(_handle(state, request))}
@@ -234,6 +243,8 @@ def main(sock: socket.socket, spawn: dict[str, Any], fd_output: FdOutput) -> NoR
         import torch
 
         torch.set_num_threads(limits.threads)
+        # torch warns once per process about some mistakes; each call that makes one should say so.
+        torch.set_warn_always(True)
         sys.dont_write_bytecode = True
         path = Path(spawn["module"])
         sys.path.insert(0, str(path.parent))

@@ -12,7 +12,7 @@ _MB = 1 << 20
 class Limits:
     # Wall-clock seconds one call may take; enforced by the judge, which kills the child's process group.
     call_timeout_s: float = 10.0
-    # CPU seconds over the child's whole life (it serves one check); a backstop for the wall clock.
+    # CPU seconds over the child's whole life (it serves one task's checks); a backstop for the wall clock.
     cpu_s: int = 120
     # Address space the child may add on top of what the torch-loaded server already maps.
     memory_mb: int = 1024
