@@ -2,9 +2,11 @@
 
 `grade_submission` is the one function both the local process pool and Dask workers run. A
 worker process keeps one judge (the course snapshot on disk, the loaded course, a started
-SandboxServer) and reuses it for every submission it is given, so torch is imported once per
-worker, never once per submission. The job never touches the gradebook: only the coordinator
-writes it, and the coordinator never runs learner code.
+SandboxServer, the examples its checks passed on) and reuses it for every submission it is
+given, so torch is imported once per worker, never once per submission, and a check's examples
+are generated once per worker, then replayed (`grader/judge/replay.py`: the same grades). The
+job never touches the gradebook: only the coordinator writes it, and the coordinator never runs
+learner code.
 """
 
 from __future__ import annotations
@@ -59,11 +61,13 @@ class _Judge:
     """A worker's grading state for one course snapshot."""
 
     def __init__(self, files: CourseFiles):
+        from grader.judge import ExampleMemory
         from grader.runner.server import SandboxServer
 
         self.digest = files.digest
         self.server = SandboxServer()  # starts importing torch now, in parallel with the loading below
         self.course: Course = materialize(files)
+        self.memory = ExampleMemory()
         self.server.ready()
 
     def restart_server(self) -> None:
@@ -142,7 +146,13 @@ def _grade(judge: _Judge, settings: Settings, job: Job) -> str:
         for attempt in (1, 2):
             try:
                 result = grade(
-                    course, submission, selection, seed=settings.seed, profile=settings.profile, server=judge.server
+                    course,
+                    submission,
+                    selection,
+                    seed=settings.seed,
+                    profile=settings.profile,
+                    server=judge.server,
+                    memory=judge.memory,
                 )
             except SandboxUnavailable:
                 if attempt == 2:

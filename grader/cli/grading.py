@@ -16,7 +16,7 @@ from grader.cli.screen import use_color, width
 from grader.course import CourseError
 
 if TYPE_CHECKING:
-    from grader.judge import Selection
+    from grader.judge import ExampleMemory, Selection
     from grader.results import GradeResult
     from grader.runner.server import SandboxServer
 
@@ -67,15 +67,20 @@ def show(
     seed: int | None,
     profile: str,
     verbose: bool,
+    memory: ExampleMemory | None = None,
 ) -> GradeResult:
-    """Grade the selection with `server`, remember the outcome for `grade list`, and print it in `fmt`."""
+    """Grade the selection with `server`, remember the outcome for `grade list`, and print it in `fmt`.
+
+    `memory` lets a long-lived command (watch) replay the examples of checks that passed before."""
     from grader.judge import grade
     from grader.progress import record
     from grader.reporters import renderer
     from grader.reporters.common import ReportOptions
 
     run_seed = target.course.manifest.course.seed if seed is None else seed
-    result = grade(target.course, target.submission, selection, seed=run_seed, profile=profile, server=server)
+    result = grade(
+        target.course, target.submission, selection, seed=run_seed, profile=profile, server=server, memory=memory
+    )
     record(target.submission, target.course, result)
     options = ReportOptions(lang=target.lang, color=fmt == "text" and use_color(), verbose=verbose, width=width())
     click.echo(renderer(fmt)(result, options), nl=fmt != "text", color=options.color)

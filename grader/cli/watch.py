@@ -75,14 +75,18 @@ def _grader(target: Target, profile: str, verbose: bool) -> tuple[Callable[[Exer
         return test_one, lambda: None
 
     from grader.cli.grading import show
-    from grader.judge import Selection
+    from grader.judge import ExampleMemory, Selection
     from grader.runner.server import SandboxServer
 
     server = SandboxServer()
+    # Checks that passed once replay their examples on the next save instead of generating them again.
+    memory = ExampleMemory()
 
     def grade_one(ex: Exercise) -> bool:
         selection = Selection(exercises=(ex,), quiz=False)
-        return show(target, selection, server, fmt="text", seed=None, profile=profile, verbose=verbose).passed
+        return show(
+            target, selection, server, fmt="text", seed=None, profile=profile, verbose=verbose, memory=memory
+        ).passed
 
     return grade_one, server.close
 

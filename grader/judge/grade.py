@@ -16,6 +16,7 @@ from grader.course import Course, CourseError, Exercise
 from grader.i18n import Text, msg
 from grader.judge.assets import load_assets
 from grader.judge.plugin import ExerciseRun, JudgePlugin
+from grader.judge.replay import ExampleMemory
 from grader.quiz import grade_quiz, load_key, load_quiz
 from grader.results import CheckResult, GradeResult, Isolation, SectionResult, TaskResult, split_points
 from grader.runner.errors import SandboxAbort
@@ -170,8 +171,12 @@ def grade(
     seed: int,
     profile: str,
     server: SandboxServer | None,
+    memory: ExampleMemory | None = None,
 ) -> GradeResult:
-    """Grade `submission` against `course`. `server` may be None when only the quiz is graded."""
+    """Grade `submission` against `course`. `server` may be None when only the quiz is graded.
+
+    A judge that grades many submissions of one course passes the same `memory` each time: checks
+    replay the examples they passed on before instead of generating them again (same grades)."""
     started_at = datetime.now(UTC)
     started = time.perf_counter()
     sections: list[SectionResult] = []
@@ -188,7 +193,7 @@ def grade(
         torch.set_num_threads(1)
         runs: dict[str, ExerciseRun] = {}
         tasks = set(selection.tasks) if selection.tasks is not None else None
-        plugin = JudgePlugin(server, runs, seed, profile, tasks)
+        plugin = JudgePlugin(server, runs, seed, profile, tasks, memory)
         try:
             for exercise in selection.exercises:
                 runs[exercise.id] = _prepare(course, exercise, submission, server, seed)

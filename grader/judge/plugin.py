@@ -20,6 +20,7 @@ from grader.checks.failures import CheckFailed
 from grader.course import CourseError, Exercise
 from grader.i18n import Text, msg
 from grader.judge.assets import ExerciseAssets
+from grader.judge.replay import ExampleMemory, Key, Recording, fixture_names, replay
 from grader.profiles import grading_settings, seed_for
 from grader.results import CheckResult, Outcome
 from grader.runner.errors import LearnerRaised, SandboxAbort
@@ -57,9 +58,11 @@ _NO_INPUT_SHOWN = frozenset({"not_implemented", "missing", "import", "not_run"})
 
 
 class _Current:
-    """The session of the running check, so the per-example wrapper can reset its call log."""
+    """The session of the running check, so the per-example wrapper can reset its call log, and
+    the recording of its examples, when they are to be remembered."""
 
     session: CheckSession | None = None
+    recording: Recording | None = None
 
 
 _current = _Current()
@@ -98,7 +101,15 @@ def _prepare_hypothesis(test: Callable[..., Any], profile: str, seed: int) -> No
     def per_example(*args: Any, **kwargs: Any) -> Any:
         if _current.session is not None:
             _current.session.calls.clear()
-        return inner(*args, **kwargs)
+        recording = _current.recording
+        if recording is not None:
+            recording.add(args, kwargs)
+        try:
+            return inner(*args, **kwargs)
+        except BaseException:
+            if recording is not None:
+                recording.broken = True
+            raise
 
     per_example._grader_wrapped = True  # type: ignore[attr-defined]
     handle.inner_test = per_example
@@ -112,8 +123,10 @@ class JudgePlugin:
         seed: int,
         profile: str,
         tasks: set[str] | None = None,
+        memory: ExampleMemory | None = None,
     ):
         self.server = server
+        self.memory = memory
         self.runs = runs
         self.seed = seed
         self.profile = profile
@@ -229,6 +242,33 @@ class JudgePlugin:
         run = self._run_for(self._info[request.node.nodeid])
         return Reference(run.assets.reference, run.assets.probes)
 
+    # -- remembered examples ------------------------------------------------------------------
+    def _memory_key(self, item: pytest.Item) -> Key:
+        return (item.nodeid, self.seed, self.profile)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> bool | None:
+        """Replay the remembered examples of a check when there are some; otherwise let Hypothesis
+        run it, recording its examples to remember if it passes."""
+        handle = getattr(pyfuncitem.obj, "hypothesis", None)
+        if self.memory is None or handle is None:
+            return None
+        names = fixture_names(pyfuncitem.obj)
+        examples = self.memory.recall(self._memory_key(pyfuncitem))
+        if examples is None:
+            _current.recording = Recording(names)
+            return None
+        if replay(handle.inner_test, {name: pyfuncitem.funcargs[name] for name in names}, examples):
+            self.memory.replayed += 1
+            return True
+        self.memory.fell_back += 1
+        return None
+
+    def _remember(self, item: pytest.Item, passed: bool) -> None:
+        recording, _current.recording = _current.recording, None
+        if self.memory is not None and recording is not None and passed and recording.complete():
+            self.memory.remember(self._memory_key(item), recording.examples)
+
     # -- outcomes -----------------------------------------------------------------------------
     def pytest_runtest_setup(self, item: pytest.Item) -> None:
         self._started[item.nodeid] = time.perf_counter()
@@ -242,6 +282,7 @@ class JudgePlugin:
         if call.when == "setup" and call.excinfo is not None:
             self._record(item, info, *self._from_exception(call.excinfo.value, None))
         elif call.when == "call":
+            self._remember(item, passed=call.excinfo is None)
             session = self._sessions.get(item.nodeid)
             if call.excinfo is None:
                 self._record(item, info, Outcome.PASSED, session=session)
