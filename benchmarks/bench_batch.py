@@ -2,8 +2,10 @@
 
     .venv/bin/python benchmarks/bench_batch.py [--students 40] [--naive 10]
 
-Generates N submissions (the reference and plausible wrong versions of exercise 1, each with
-its own quiz answers), grades them with `grade batch --jobs 1` and `--jobs 2` (default profile,
+Generates N submissions, each different from every other (a comment naming the student heads
+each file): the reference, half of them with one or two classic mistakes in exercise 1, a third
+with a mistake in one of the other exercises (taken from the engine's tests), each with its
+own quiz answers. It grades them with `grade batch --jobs 1` and `--jobs 2` (default profile,
 then `--jobs 2 --quick`), and with the naive way: a new `grade all` process per submission,
 one after the other, on the first `--naive` submissions. Prints submissions per minute (wall
 clock of the whole command, start-up included), the CPU time the whole process tree used per
@@ -23,6 +25,7 @@ import resource
 import subprocess
 import sys
 import tempfile
+import textwrap
 import threading
 import time
 from pathlib import Path
@@ -32,11 +35,25 @@ import psutil
 from grader.course import load_course
 from grader.selftest import reference_submission
 
-# The same memory measure as the single-run benchmark.
+# The same memory measure as the single-run benchmark; mistakes from the engine's tests.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench_grading import _tree_pss
 
+from tests import test_exercise02, test_exercise03, test_exercise04, test_exercise05
+
 ROOT = Path(__file__).resolve().parents[1]
+
+# Per module of exercises 2 to 5, the replacement sources of its mistakes, as the tests list them.
+OTHER_WRONG = {
+    module: [textwrap.dedent(source).strip() for _, _, source, _ in tests.WRONG]
+    for module, tests in (
+        ("ex02_autograd.py", test_exercise02),
+        ("ex03_data.py", test_exercise03),
+        ("ex04_modules.py", test_exercise04),
+        ("ex05_training.py", test_exercise05),
+    )
+}
 
 # Plausible wrong versions of exercise 1 (appended to the reference: the later definition wins).
 WRONG = [
@@ -51,14 +68,20 @@ TARGET_PER_MINUTE = 60
 
 def make_class(folder: Path, students: int) -> list[Path]:
     course = load_course(ROOT)
-    reference = (course.solutions_dir / "ex01_tensors.py").read_text()
     rng = random.Random(0)
     made = []
     for i in range(students):
-        submission = reference_submission(course, folder / f"student{i:03d}")
-        if i % 2:  # half of the class makes one or two classic mistakes
-            extra = "\n\n".join(rng.sample(WRONG, k=1 + i % 2))
-            (submission / "exercises" / "ex01_tensors.py").write_text(reference + "\n\n" + extra + "\n")
+        student = f"student{i:03d}"
+        submission = reference_submission(course, folder / student)
+        sources = {ex.module: (course.solutions_dir / ex.module).read_text() for ex in course.exercises}
+        if i % 2:  # half of the class makes one or two classic mistakes in exercise 1
+            sources["ex01_tensors.py"] += "\n\n" + "\n\n".join(rng.sample(WRONG, k=1 + i % 2)) + "\n"
+        if i % 3 == 0:  # a third makes one in another exercise, taking turns
+            module = list(OTHER_WRONG)[(i // 3) % len(OTHER_WRONG)]
+            mistakes = OTHER_WRONG[module]
+            sources[module] += "\n\n" + mistakes[(i // 3 // len(OTHER_WRONG)) % len(mistakes)] + "\n"
+        for module, text in sources.items():
+            (submission / "exercises" / module).write_text(f"# {student}\n{text}")
         answers = submission / "exercises" / "quiz" / "answers.toml"
         lines = answers.read_text().splitlines()
         wrong = rng.randrange(len(lines))

@@ -135,7 +135,7 @@ def main() -> None:
         f"  sandboxed, live child                 {calls['sandboxed']:7.3f} ms   "
         f"(+{calls['sandboxed'] - calls['direct']:.3f} ms, target < 5 ms)"
     )
-    print(f"  first call of a fresh child           {calls['fresh_child']:7.3f} ms   (one per hidden check)")
+    print(f"  first call of a fresh child           {calls['fresh_child']:7.3f} ms   (one per task)")
     print("per child (paid by the spare before it is assigned)")
     print(f"  fork + settle, no layers              {confinement['bare_child']:7.3f} ms")
     print(f"  fork + settle + layers                {confinement['confined_child']:7.3f} ms   (+{layer_cost:.3f} ms)")

@@ -19,7 +19,7 @@ from grader.i18n import Text, msg
 from grader.sandbox.values import Opaque
 
 # Checking for DTensor inputs makes the first assert_close import torch.distributed and sympy
-# (~0.5 s). Values here come from weights_only loads and can never be DTensors.
+# (~0.5 s). Values here come from the sandbox wire or the reference, never DTensors.
 if hasattr(_torch_comparison, "_HAS_DTENSOR"):
     _torch_comparison._HAS_DTENSOR = False
 

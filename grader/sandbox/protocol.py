@@ -1,8 +1,11 @@
-"""Length-prefixed frames between the judge and the sandbox, each direction with its own encoding.
+"""Length-prefixed frames between the judge and the sandbox; the first byte of a frame names its encoding.
 
-Towards the judge (answers, status): `torch.save` data, read back with `weights_only=True` under a
-size cap, so nothing the sandbox sends can run code in the judge. Towards the sandbox (requests
-the judge built): plain pickle, which is only ever read by the untrusted side.
+Both directions use the compact `wire` encoding (a JSON skeleton and raw tensor bytes) for the
+plain values and tensors that make up nearly every message. What it does not cover falls back,
+towards the judge (answers, status), to `torch.save` data read back with `weights_only=True`, and
+towards the sandbox (requests the judge built), to plain pickle, which only the untrusted side
+ever reads. Either way, a frame is read under a size cap, and nothing the sandbox sends can run
+code in the judge.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import struct
 import time
 import warnings
 from typing import Any
+
+from grader.sandbox import wire
 
 _HEADER = struct.Struct("!Q")
 
@@ -33,23 +38,43 @@ class FrameTooLarge(ProtocolError):
         super().__init__(f"a frame of {size} bytes exceeds the limit of {limit} bytes")
 
 
-def dumps(obj: Any) -> bytes:
-    import torch
+_WIRE = b"W"
+_TORCH = b"T"
+_PICKLE = b"P"
 
-    buffer = io.BytesIO()
-    torch.save(obj, buffer)
-    return buffer.getvalue()
+
+def dumps(obj: Any) -> bytes:
+    """Encode a message for the judge to read (see `loads`)."""
+    try:
+        return _WIRE + wire.encode(obj)
+    except wire.Unsupported:
+        import torch
+
+        buffer = io.BytesIO()
+        torch.save(obj, buffer)
+        return _TORCH + buffer.getvalue()
 
 
 def loads(data: bytes) -> Any:
-    import torch
-
+    """Read a message from the sandbox: `wire` data, or `torch.save` data with `weights_only=True`."""
     try:
+        kind, body = data[:1], data[1:]
+        if kind == _WIRE:
+            return wire.decode(body)
+        if kind != _TORCH:
+            raise ValueError("the frame names no known encoding")
+        import torch
+
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # a hostile frame may use pickle features that warn before failing
-            return torch.load(io.BytesIO(data), weights_only=True, map_location="cpu")
+            return torch.load(io.BytesIO(body), weights_only=True, map_location="cpu")
     except Exception as exc:  # any failure to read is the sender's fault, never the reader's crash
-        raise ProtocolError(f"unreadable frame: {type(exc).__name__}: {str(exc).splitlines()[0][:200]}") from None
+        raise ProtocolError(f"unreadable frame: {type(exc).__name__}: {_first_line(exc)}") from None
+
+
+def _first_line(exc: Exception) -> str:
+    lines = str(exc).splitlines()
+    return lines[0][:200] if lines else ""
 
 
 def _send_frame(sock: socket.socket, payload: bytes) -> None:
@@ -61,7 +86,11 @@ def send_to_judge(sock: socket.socket, obj: Any) -> None:
 
 
 def send_to_sandbox(sock: socket.socket, obj: Any) -> None:
-    _send_frame(sock, pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL))
+    try:
+        payload = _WIRE + wire.encode(obj)
+    except wire.Unsupported:
+        payload = _PICKLE + pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+    _send_frame(sock, payload)
 
 
 def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes:
@@ -97,4 +126,7 @@ def recv_from_sandbox(sock: socket.socket, limit: int, deadline: float | None = 
 
 def recv_from_judge(sock: socket.socket, limit: int, deadline: float | None = None) -> Any:
     """Read one frame sent by the judge (trusted data, so plain pickle is fine here)."""
-    return pickle.loads(_recv_frame(sock, limit, deadline))
+    data = _recv_frame(sock, limit, deadline)
+    if data[:1] == _WIRE:
+        return wire.decode(data[1:])
+    return pickle.loads(data[1:])

@@ -2,7 +2,7 @@
 
 The child encodes a learner's return value honestly (detached plain tensors, containers,
 numbers); anything else travels as a description. The judge never trusts the encoding: it reads
-frames with `weights_only=True`, so only these types can ever reach it.
+frames with `wire.decode` or `torch.load(weights_only=True)`, so only these types can ever reach it.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ def _describe(value: Any) -> dict[str, str]:
 
 
 def encode(value: Any, depth: int = 0) -> Any:
-    """Child side: make `value` loadable with `weights_only=True`."""
+    """Child side: make `value` plain enough for the wire (see `grader/sandbox/protocol.py`)."""
     import torch
 
     if depth > _MAX_DEPTH:

@@ -1,0 +1,128 @@
+"""The compact frame encoding: covered values round-trip exactly, others fall back, malformed frames are refused."""
+
+from __future__ import annotations
+
+import json
+import math
+import socket
+import struct
+
+import pytest
+import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from grader.checks import tensors
+from grader.sandbox import protocol, wire
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, torch.Tensor):
+        return (
+            type(b) is torch.Tensor
+            and a.dtype == b.dtype
+            and a.shape == b.shape
+            and a.stride() == b.stride()
+            and a.storage_offset() == b.storage_offset()
+            and a.requires_grad == b.requires_grad
+            and torch.equal(a.detach(), b.detach())
+        )
+    if isinstance(a, float) and math.isnan(a):
+        return isinstance(b, float) and math.isnan(b)
+    if isinstance(a, list | tuple):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    return type(a) is type(b) and a == b
+
+
+plain = st.none() | st.booleans() | st.integers() | st.floats() | st.text() | st.complex_numbers(allow_nan=False)
+values = st.recursive(
+    plain | tensors(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5) | st.integers(), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=60, deadline=None, database=None)
+@given(values)
+def test_covered_values_round_trip_exactly(value):
+    data = protocol.dumps(value)
+    assert data[:1] == b"W"
+    assert _same(value, protocol.loads(data))
+
+
+def test_views_dtypes_and_flags_arrive_as_they_were_sent():
+    base = torch.arange(12.0)
+    sent = {
+        "every_other": base[1::2],  # a view: its storage, offset and stride travel with it
+        "transposed": base.reshape(3, 4).t(),
+        "scalar": torch.tensor(2.5, dtype=torch.float64),
+        "empty": torch.empty(0, 3, dtype=torch.int64),
+        "mask": torch.tensor([True, False]),
+        "half": torch.ones(2, dtype=torch.bfloat16),
+        "complex": torch.tensor([1 + 2j]),
+        "leaf": torch.ones(2, requires_grad=True),
+        "meta": (torch.float16, torch.device("cpu"), torch.Size([2, 3]), 1 + 1j, -0.0, float("inf")),
+    }
+    back = protocol.loads(protocol.dumps(sent))
+    assert all(_same(sent[k], back[k]) for k in sent)
+    assert back["every_other"].storage_offset() == 1 and back["every_other"].stride() == (2,)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        torch.nn.Parameter(torch.ones(2)),
+        torch.ones(2, requires_grad=True) * 2,  # not a leaf
+        torch.eye(2).to_sparse(),
+        {1.5: "a float key"},
+        {"a", "set"},
+        torch.tensor([1 + 1j]).conj(),
+    ],
+    ids=["parameter", "non-leaf", "sparse", "float-key", "set", "conjugate-view"],
+)
+def test_what_the_encoding_does_not_cover_falls_back(value):
+    with pytest.raises(wire.Unsupported):
+        wire.encode(value)
+    left, right = socket.socketpair()
+    protocol.send_to_sandbox(left, value)
+    back = protocol.recv_from_judge(right, 1 << 20)
+    assert type(back) is type(value)
+
+
+def _frame(skeleton, blob: bytes = b"") -> bytes:
+    text = json.dumps(skeleton).encode()
+    return b"W" + struct.pack("!I", len(text)) + text + blob
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        _frame({"tensor": ["float32", [4], [1], 0, 0, 8, False]}, b"\0" * 8),  # the view needs 4 elements, 2 sent
+        _frame({"tensor": ["float32", [2], [1], 0, 0, 8, False]}, b"\0" * 4),  # bytes missing
+        _frame({"tensor": ["float32", [2], [-1], 0, 0, 8, False]}, b"\0" * 8),  # negative stride
+        _frame({"tensor": ["float32", [2], [1], 1, 0, 8, False]}, b"\0" * 8),  # offset past the end
+        _frame({"tensor": ["object", [1], [1], 0, 0, 8, False]}, b"\0" * 8),
+        _frame({"tensor": ["float32", [1], [1], 0, 0, 6, False]}, b"\0" * 6),  # not whole elements
+        _frame({"pickle": "cos\nsystem\n"}),
+        _frame({"a": 1, "b": 2}),
+        _frame({"dict": [[1.5, 1]]}),
+        _frame({"dtype": "__class__"}),
+        _frame(json.loads("[" * 100 + "]" * 100)),
+        b"W\x00\x00\x00\x09{not json",
+        b"X" + b"anything",
+    ],
+)
+def test_malformed_frames_are_refused(frame):
+    with pytest.raises(protocol.ProtocolError, match="unreadable frame"):
+        protocol.loads(frame)
+
+
+def test_a_bool_tensor_arrives_holding_only_true_and_false():
+    back = protocol.loads(_frame({"tensor": ["bool", [3], [1], 0, 0, 3, False]}, b"\x00\x07\x01"))
+    assert back.tolist() == [False, True, True] and torch.equal(back, torch.tensor([False, True, True]))
