@@ -126,3 +126,12 @@ def test_malformed_frames_are_refused(frame):
 def test_a_bool_tensor_arrives_holding_only_true_and_false():
     back = protocol.loads(_frame({"tensor": ["bool", [3], [1], 0, 0, 3, False]}, b"\x00\x07\x01"))
     assert back.tolist() == [False, True, True] and torch.equal(back, torch.tensor([False, True, True]))
+
+
+def test_tensors_that_share_memory_arrive_sharing_it():
+    x = torch.arange(6.0)
+    left, right = socket.socketpair()
+    protocol.send_to_sandbox(left, (x, x.reshape(2, 3).t()))
+    a, b = protocol.recv_from_judge(right, 1 << 20)
+    a.add_(1)
+    assert torch.equal(b, (x + 1).reshape(2, 3).t())

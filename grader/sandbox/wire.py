@@ -58,6 +58,9 @@ def encode(value: Any) -> bytes:
     torch, dtypes, devices = _torch()
     blob: list[bytes] = []
     offset = [0]
+    # Tensors that share a storage (the same tensor twice, a tensor and its view) share its bytes,
+    # so they share memory on the other side too, as pickle would have them.
+    starts: dict[tuple[int, int], int] = {}
 
     def tensor(t: torch.Tensor) -> list[Any]:
         if (
@@ -76,11 +79,13 @@ def encode(value: Any) -> bytes:
         if name not in dtypes:
             raise Unsupported(f"dtype {name}")
         storage = t.untyped_storage()
-        data = ctypes.string_at(storage.data_ptr(), storage.nbytes()) if storage.nbytes() else b""
-        start = offset[0]
-        blob.append(data)
-        offset[0] += len(data)
-        return [name, list(t.shape), list(t.stride()), t.storage_offset(), start, len(data), t.requires_grad]
+        size = storage.nbytes()
+        start = starts.get((storage.data_ptr(), size))
+        if start is None:
+            start = starts[(storage.data_ptr(), size)] = offset[0]
+            blob.append(ctypes.string_at(storage.data_ptr(), size) if size else b"")
+            offset[0] += size
+        return [name, list(t.shape), list(t.stride()), t.storage_offset(), start, size, t.requires_grad]
 
     def walk(v: Any, depth: int) -> Any:
         if depth > _MAX_DEPTH:
@@ -117,6 +122,7 @@ def decode(data: bytes) -> Any:
     (length,) = _LENGTH.unpack_from(data)
     skeleton = json.loads(data[_LENGTH.size : _LENGTH.size + length])
     blob = memoryview(data)[_LENGTH.size + length :]
+    storages: dict[tuple[int, int], Any] = {}
 
     def ints(v: Any) -> list[int]:
         if type(v) is not list or len(v) > _MAX_DIMS or not all(type(x) is int and x >= 0 for x in v):
@@ -127,7 +133,7 @@ def decode(data: bytes) -> Any:
         name, shape, stride, offset, start, size, requires_grad = fields
         dtype = dtypes[name]
         shape, stride = ints(shape), ints(stride)
-        itemsize = torch.empty((), dtype=dtype).element_size()
+        itemsize = dtype.itemsize
         if len(shape) != len(stride) or type(requires_grad) is not bool:
             raise ValueError("a malformed tensor")
         if not all(type(x) is int and x >= 0 for x in (offset, start, size)) or size % itemsize:
@@ -140,9 +146,13 @@ def decode(data: bytes) -> Any:
             if last >= elements:
                 raise ValueError("a tensor's view does not fit its storage")
         if elements:
-            base = torch.frombuffer(bytearray(blob[start : start + size]), dtype=dtype)
-            if dtype is torch.bool:  # any byte but 0 and 1 would be a bool torch cannot compare
-                base = base.view(torch.uint8) != 0
+            raw = storages.get((start, size))
+            if raw is None:
+                raw = storages[(start, size)] = torch.frombuffer(
+                    bytearray(blob[start : start + size]), dtype=torch.uint8
+                )
+            # Any byte but 0 and 1 would be a bool torch cannot compare: a bool tensor gets its own, normalised copy.
+            base = raw != 0 if dtype is torch.bool else raw.view(dtype)
         else:
             base = torch.empty(0, dtype=dtype)
         result = base.as_strided(shape, stride, offset if elements else 0)
