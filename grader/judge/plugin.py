@@ -255,8 +255,8 @@ class JudgePlugin:
             return None
         names = fixture_names(pyfuncitem.obj)
         examples = self.memory.recall(self._memory_key(pyfuncitem))
+        _current.recording = Recording(names) if examples is None else None
         if examples is None:
-            _current.recording = Recording(names)
             return None
         if replay(handle.inner_test, {name: pyfuncitem.funcargs[name] for name in names}, examples):
             self.memory.replayed += 1
