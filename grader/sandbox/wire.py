@@ -57,12 +57,13 @@ class Unsupported(Exception):
 def encode(value: Any) -> bytes:
     torch, dtypes, devices = _torch()
     blob: list[bytes] = []
-    offset = [0]
+    blob_size = 0
     # Tensors that share a storage (the same tensor twice, a tensor and its view) share its bytes,
     # so they share memory on the other side too, as pickle would have them.
     starts: dict[tuple[int, int], int] = {}
 
     def tensor(t: torch.Tensor) -> list[Any]:
+        nonlocal blob_size
         if (
             type(t) is not torch.Tensor
             or t.layout is not torch.strided
@@ -82,9 +83,9 @@ def encode(value: Any) -> bytes:
         size = storage.nbytes()
         start = starts.get((storage.data_ptr(), size))
         if start is None:
-            start = starts[(storage.data_ptr(), size)] = offset[0]
+            start = starts[(storage.data_ptr(), size)] = blob_size
             blob.append(ctypes.string_at(storage.data_ptr(), size) if size else b"")
-            offset[0] += size
+            blob_size += size
         return [name, list(t.shape), list(t.stride()), t.storage_offset(), start, size, t.requires_grad]
 
     def walk(v: Any, depth: int) -> Any:
