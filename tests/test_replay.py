@@ -119,3 +119,36 @@ def test_each_example_starts_from_the_same_torch_random_state():
     drawn = []
     replay(lambda x: drawn.append(torch.rand(1).item()), {}, [{"x": 1}, {"x": 2}])
     assert drawn[0] == drawn[1]
+
+
+def test_code_that_fails_an_example_once_never_passes_after_the_replay(
+    grade_with, course, reference_dir, make_submission
+):
+    once = """
+_calls = 0
+
+
+def one_hot(labels, num_classes):
+    global _calls
+    _calls += 1
+    result = torch.nn.functional.one_hot(labels, num_classes).float()
+    return result * 2 if _calls == 3 else result
+"""
+    submission = make_submission({"ex01_tensors.py": reference_with(course, "ex01_tensors.py", once)})
+    memory = ExampleMemory()
+    grade_with(reference_dir, memory)
+    replayed, generated = grade_with(submission, memory), grade_with(submission)
+    assert memory.fell_back >= 1
+    # Both fail the check as nondeterministic; the input shown is wherever each run noticed it.
+    assert _without_calls(replayed) == _without_calls(generated)
+    rows = next(c for c in replayed.checks() if c.id.endswith("test_one_hot_rows"))
+    assert not rows.passed and rows.category == "nondeterministic"
+
+
+def _without_calls(result) -> dict:
+    data = _comparable(result)
+    for section in data["sections"]:
+        for task in section["tasks"]:
+            for check in task["checks"]:
+                check.pop("call")
+    return data

@@ -140,6 +140,8 @@ class JudgePlugin:
         self._started: dict[str, float] = {}
         # The live child of the task whose checks are running (one task at a time).
         self._task_child: tuple[str, TaskChild] | None = None
+        # Checks with an example that failed in replay: the full run after it cannot make them pass.
+        self._failed_in_replay: set[str] = set()
 
     # -- configuration ------------------------------------------------------------------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -262,6 +264,7 @@ class JudgePlugin:
             self.memory.replayed += 1
             return True
         self.memory.fell_back += 1
+        self._failed_in_replay.add(pyfuncitem.nodeid)
         return None
 
     def _remember(self, item: pytest.Item, passed: bool) -> None:
@@ -284,11 +287,14 @@ class JudgePlugin:
         elif call.when == "call":
             self._remember(item, passed=call.excinfo is None)
             session = self._sessions.get(item.nodeid)
-            if call.excinfo is None:
+            if call.excinfo is None and item.nodeid in self._failed_in_replay:
+                # Learner code that failed an example and then passed them all answers by its history.
+                self._record(item, info, Outcome.FAILED, "nondeterministic", msg("nondeterministic"), session=session)
+            elif call.excinfo is None:
                 self._record(item, info, Outcome.PASSED, session=session)
             else:
                 self._record(item, info, *self._from_exception(call.excinfo.value, session), session=session)
-        failed = call.excinfo is not None
+        failed = call.excinfo is not None or (call.when == "call" and item.nodeid in self._failed_in_replay)
         return pytest.TestReport(
             item.nodeid,
             item.location,

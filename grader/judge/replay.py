@@ -6,8 +6,9 @@ code under test. A judge that grades many submissions (a batch worker) can there
 the examples of a passing run and, for the next submission, run the check's body on them
 directly, skipping generation. If all pass, the check passes, as a full run would have. If one
 fails, the full run takes over from the start and finds, shrinks and reports the failure exactly
-as it would have without the memory. A sandbox abort (timeout, crash) is the same abort a full run
-would meet on that example, so it stands.
+as it would have without the memory (should it pass instead, the learner's code answers by its
+history, and the judge fails the check as nondeterministic). A sandbox abort (timeout, crash) is
+the same abort a full run would meet on that example, so it stands.
 
 Each example runs as Hypothesis runs it: its arguments a fresh copy, the registered random
 generators (torch's included) seeded as for a generated example.
