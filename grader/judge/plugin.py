@@ -282,19 +282,20 @@ class JudgePlugin:
         info = self._info.get(item.nodeid)
         if info is None:
             return None
+        # Learner code that failed an example in replay, then passed them all, answers by its history.
+        unsteady = call.when == "call" and call.excinfo is None and item.nodeid in self._failed_in_replay
         if call.when == "setup" and call.excinfo is not None:
             self._record(item, info, *self._from_exception(call.excinfo.value, None))
         elif call.when == "call":
             self._remember(item, passed=call.excinfo is None)
             session = self._sessions.get(item.nodeid)
-            if call.excinfo is None and item.nodeid in self._failed_in_replay:
-                # Learner code that failed an example and then passed them all answers by its history.
+            if unsteady:
                 self._record(item, info, Outcome.FAILED, "nondeterministic", msg("nondeterministic"), session=session)
             elif call.excinfo is None:
                 self._record(item, info, Outcome.PASSED, session=session)
             else:
                 self._record(item, info, *self._from_exception(call.excinfo.value, session), session=session)
-        failed = call.excinfo is not None or (call.when == "call" and item.nodeid in self._failed_in_replay)
+        failed = call.excinfo is not None or unsteady
         return pytest.TestReport(
             item.nodeid,
             item.location,

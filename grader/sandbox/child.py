@@ -1,7 +1,8 @@
 """One sandboxed child: confine itself, load the learner's module, run what the judge asks, answer with plain values.
 
-A child serves the checks of one task, one after another. Whatever happens inside (an exception, `sys.exit`, a
-crash, a hang) stays inside: the judge sees an error answer, a closed socket or a timeout.
+A child serves the checks of one task, one after another. Whatever happens inside (an exception,
+`sys.exit`, a crash, a hang) stays inside: the judge sees an error answer, a closed socket or a
+timeout.
 """
 
 from __future__ import annotations

@@ -58,7 +58,7 @@ def dumps(obj: Any) -> bytes:
 def loads(data: bytes) -> Any:
     """Read a message from the sandbox: `wire` data, or `torch.save` data with `weights_only=True`."""
     try:
-        kind, body = data[:1], data[1:]
+        kind, body = data[:1], memoryview(data)[1:]  # a view: the frame is not copied to drop its tag
         if kind == _WIRE:
             return wire.decode(body)
         if kind != _TORCH:
@@ -127,6 +127,5 @@ def recv_from_sandbox(sock: socket.socket, limit: int, deadline: float | None = 
 def recv_from_judge(sock: socket.socket, limit: int, deadline: float | None = None) -> Any:
     """Read one frame sent by the judge (trusted data, so plain pickle is fine here)."""
     data = _recv_frame(sock, limit, deadline)
-    if data[:1] == _WIRE:
-        return wire.decode(data[1:])
-    return pickle.loads(data[1:])
+    body = memoryview(data)[1:]
+    return wire.decode(body) if data[:1] == _WIRE else pickle.loads(body)

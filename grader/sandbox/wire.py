@@ -118,11 +118,12 @@ def encode(value: Any) -> bytes:
     return _LENGTH.pack(len(skeleton)) + skeleton + b"".join(blob)
 
 
-def decode(data: bytes) -> Any:
+def decode(data: bytes | memoryview) -> Any:
     torch, dtypes, devices = _torch()
-    (length,) = _LENGTH.unpack_from(data)
-    skeleton = json.loads(data[_LENGTH.size : _LENGTH.size + length])
-    blob = memoryview(data)[_LENGTH.size + length :]
+    view = memoryview(data)
+    (length,) = _LENGTH.unpack_from(view)
+    skeleton = json.loads(bytes(view[_LENGTH.size : _LENGTH.size + length]))
+    blob = view[_LENGTH.size + length :]
     storages: dict[tuple[int, int], Any] = {}
 
     def ints(v: Any) -> list[int]:
