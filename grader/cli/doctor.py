@@ -42,7 +42,10 @@ def doctor_cmd(lang: str | None) -> None:
             user=user,
         )
         console.print(f"[dim]{escape(platform_line.get(lang))}[/]")
-        console.print(escape(msg(f"level_{level}").get(lang)) + "\n")
+        console.print(escape(msg(f"level_{level}").get(lang)))
+        if ready.get("children_root"):
+            console.print(f"[yellow]{escape(msg('doctor_children_root').get(lang))}[/]")
+        console.print()
         table = Table(box=None, pad_edge=False, show_header=False, padding=(0, 1))
         table.add_column(width=1)
         table.add_column(no_wrap=True)

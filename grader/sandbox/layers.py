@@ -14,13 +14,20 @@ in this order:
    Its scratch directory is chowned to it first, and the learner's module is read from a
    world-readable staged copy. Used only when the Python environment is readable by nobody
    (a Python under /root is not), which the probe child verifies.
-3. `seccomp` (libseccomp through `pyseccomp`): refuses socket(), ptrace and reading other
+3. `no-capabilities`: no capability is left, in any set, and none can be gained (the bounding
+   set emptied where the child may, ambient cleared, no_new_privs), so a child that stays root
+   cannot mknod, read the kernel log, raise its limits or override file permissions.
+4. `seccomp` (libseccomp through `pyseccomp`): refuses socket(), ptrace and reading other
    processes' memory, leaving the process group (setsid/setpgid), namespaces, mounts, bpf,
-   io_uring, kernel modules, kexec and similar, and signals to the judge, the server and their
-   process group. The judge's socket is inherited, so it keeps working.
+   io_uring, kernel modules, kexec and similar; changing any file's metadata (mode, owner, times,
+   extended attributes: Landlock does not cover them) and mknod; inotify and fanotify; and
+   resource limits, priorities, CPU affinity and scheduling of any process but the child itself.
+   The judge's socket is inherited, so it keeps working.
 
 The fork server itself enters `network-namespace` once (root, or a user namespace where allowed),
-so every child inherits a network with nothing in it.
+so every child inherits a network with nothing in it, and loads the `guard` filter: no signal to
+the judge, the server, their process group or every process (-1). Every child inherits that
+filter, so no child's memory holds the judge's pid.
 """
 
 from __future__ import annotations
@@ -28,10 +35,13 @@ from __future__ import annotations
 import errno
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
+
+from grader.sandbox import syscalls
+from grader.sandbox.platform import capability_state, drop_capabilities, empty_bounding_set
 
 # Always present: a fresh interpreter for the server, the child's own process group killed on a
 # wall-clock timeout, resource limits, and captured output.
@@ -40,6 +50,7 @@ BASE_LAYERS = ("fresh-interpreter", "process-group", "wall-clock", "rlimits", "o
 OPTIONAL_LAYERS = (
     "network-namespace",
     "unprivileged-uid",
+    "no-capabilities",
     "landlock",
     "landlock-network",
     "landlock-signals",
@@ -60,16 +71,15 @@ class Policy:
     # (uid, gid) to switch to, or None to keep the current user.
     drop_to: tuple[int, int] | None = None
     landlock_abi: int = 0
+    drop_capabilities: bool = False
     seccomp: bool = False
-    # Processes and process groups a child may not signal: the judge, the server, their group.
-    protected_pids: tuple[int, ...] = ()
-    protected_groups: tuple[int, ...] = ()
     network_namespace: bool = False
 
     def layers(self) -> list[str]:
         named = {
             "network-namespace": self.network_namespace,
             "unprivileged-uid": self.drop_to is not None,
+            "no-capabilities": self.drop_capabilities,
             "landlock": self.landlock_abi >= 1,
             "landlock-network": self.landlock_abi >= 4,
             "landlock-signals": self.landlock_abi >= 6,
@@ -81,6 +91,8 @@ class Policy:
         """The same policy with one optional layer (and those that depend on it) switched off."""
         if layer == "unprivileged-uid":
             return replace(self, drop_to=None)
+        if layer == "no-capabilities":
+            return replace(self, drop_capabilities=False)
         if layer == "landlock":
             return replace(self, landlock_abi=0)
         if layer == "landlock-network":
@@ -94,11 +106,16 @@ class Policy:
         raise ValueError(layer)
 
 
-def isolation_level(layers: Iterable[str]) -> str:
-    """strong: filesystem, syscalls and signals confined; partial: some of that; minimal: only the base layers."""
+def isolation_level(layers: Iterable[str], children_root: bool = False) -> str:
+    """strong: filesystem, syscalls, capabilities and signals confined, children not root; partial: some of
+    that; minimal: only the base layers.
+
+    Children that stay root (started as root, the uid drop unavailable) are never `strong`: root
+    owns the files and processes the other layers only partly cover.
+    """
     have = set(layers)
     signals = bool(have & {"landlock-signals", "unprivileged-uid"})
-    if {"landlock", "seccomp"} <= have and signals:
+    if {"landlock", "seccomp", "no-capabilities"} <= have and signals and not children_root:
         return "strong"
     if have & set(OPTIONAL_LAYERS):
         return "partial"
@@ -205,10 +222,14 @@ def apply(policy: Policy, scratch: Path) -> None:
     """Apply the policy to the calling process (a child that already has its own session); raises LayerError."""
     if policy.landlock_abi:
         _landlock(policy, scratch)
+    if policy.drop_capabilities:
+        _empty_bounding_set()  # needs CAP_SETPCAP: before the uid drop takes it
     if policy.drop_to is not None:
         _drop_privileges(*policy.drop_to)
+    if policy.drop_capabilities:
+        _drop_capabilities()
     if policy.seccomp:
-        _seccomp(policy)
+        _seccomp()
 
 
 def _landlock(policy: Policy, scratch: Path) -> None:
@@ -242,98 +263,29 @@ def _drop_privileges(uid: int, gid: int) -> None:
         raise LayerError("unprivileged-uid: the uid did not change")
 
 
-# Syscalls no learner code needs: refused with EPERM.
-_REFUSED = (
-    # other processes: tracing, reading or writing their memory, stealing their fds
-    "ptrace",
-    "process_vm_readv",
-    "process_vm_writev",
-    "process_madvise",
-    "pidfd_getfd",
-    "kcmp",
-    # leaving the process group the judge kills (the child made its own session before this)
-    "setsid",
-    "setpgid",
-    # sockets: the judge's socket is inherited and socketpair() still works
-    "socket",
-    # io_uring can open files and sockets without the syscalls filtered here
-    "io_uring_setup",
-    "io_uring_enter",
-    "io_uring_register",
-    # namespaces, mounts, the kernel and the machine
-    "unshare",
-    "setns",
-    "mount",
-    "umount2",
-    "pivot_root",
-    "chroot",
-    "open_tree",
-    "move_mount",
-    "fsopen",
-    "fsconfig",
-    "fsmount",
-    "fspick",
-    "mount_setattr",
-    "bpf",
-    "perf_event_open",
-    "userfaultfd",
-    "kexec_load",
-    "kexec_file_load",
-    "init_module",
-    "finit_module",
-    "delete_module",
-    "reboot",
-    "swapon",
-    "swapoff",
-    "acct",
-    "syslog",
-    "quotactl",
-    "iopl",
-    "ioperm",
-    "open_by_handle_at",
-    "name_to_handle_at",
-    "keyctl",
-    "add_key",
-    "request_key",
-    "settimeofday",
-    "clock_settime",
-    "clock_adjtime",
-    "adjtimex",
-    "sethostname",
-    "setdomainname",
-    "vhangup",
-    "fanotify_init",
-)
-# clone() flags that create namespaces.
-_NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000, 0x80)
-# Syscalls whose first argument names a process (or, negative, a process group) to signal.
-_SIGNALLING = ("kill", "tkill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pidfd_open")
-# ioctl requests that push input into a terminal (TIOCSTI) or drive the console (TIOCLINUX).
-_TERMINAL_IOCTLS = (0x5412, 0x541C)
-_LOW32 = 0xFFFFFFFF
+def _empty_bounding_set() -> None:
+    if not empty_bounding_set():
+        raise LayerError("no-capabilities: the capability bounding set could not be emptied")
 
 
-def _seccomp(policy: Policy) -> None:
-    import pyseccomp as sc
+def _drop_capabilities() -> None:
+    if not drop_capabilities():
+        raise LayerError("no-capabilities: the capabilities could not be cleared")
 
-    refuse = sc.ERRNO(errno.EPERM)
-    rules: list[tuple[int, str, tuple[Any, ...]]] = [(refuse, name, ()) for name in _REFUSED]
-    # clone3 passes its flags in memory a filter cannot see: ENOSYS makes libc fall back to clone().
-    rules.append((sc.ERRNO(errno.ENOSYS), "clone3", ()))
-    rules += [(refuse, "clone", (sc.Arg(0, sc.MASKED_EQ, flag, flag),)) for flag in _NAMESPACE_FLAGS]
-    rules += [(refuse, "ioctl", (sc.Arg(1, sc.MASKED_EQ, _LOW32, request),)) for request in _TERMINAL_IOCTLS]
-    # pid_t is 32 bits: compare the low half, so -1 matches however the register was extended.
-    targets = {-1, *policy.protected_pids, *(-group for group in policy.protected_groups)}
-    for name in _SIGNALLING:
-        rules += [(refuse, name, (sc.Arg(0, sc.MASKED_EQ, _LOW32, pid & _LOW32),)) for pid in sorted(targets)]
+
+def _seccomp() -> None:
     try:
-        syscall_filter = sc.SyscallFilter(sc.ALLOW)
-        for action, name, args in rules:
-            number = sc.resolve_syscall(sc.Arch.NATIVE, name)
-            if number < 0:
-                continue  # not a syscall on this architecture
-            syscall_filter.add_rule(action, number, *args)
-        syscall_filter.load()
+        syscalls.load_child_filter()
+    except OSError as exc:
+        raise LayerError(f"seccomp: {exc}") from exc
+
+
+def guard(pids: Iterable[int], groups: Iterable[int]) -> None:
+    """Refuse, in the calling process and every process it forks from now on, signals to `pids`, to
+    the process groups `groups` and to every process. The server calls it once with the judge's and
+    its own pid, while it has one thread, so its children inherit it and never hold those pids."""
+    try:
+        syscalls.load_guard(pids, groups)
     except OSError as exc:
         raise LayerError(f"seccomp: {exc}") from exc
 
@@ -341,7 +293,7 @@ def _seccomp(policy: Policy) -> None:
 # -- proving they hold ----------------------------------------------------------------------------
 
 
-def _refused(action: Any) -> bool:
+def _refused(action: Callable[[], object]) -> bool:
     try:
         action()
     except PermissionError:
@@ -355,7 +307,8 @@ def verify(policy: Policy, scratch: Path, secret_file: Path) -> dict[str, str]:
     """Apply the policy layer by layer in this (probe) process, attacking each one as a learner would.
 
     Returns the layers that did not hold, each with why. `secret_file` exists and must not be
-    readable once Landlock holds. Ends with every layer of the policy applied; the caller exits.
+    readable once Landlock holds. The probe is forked after the server loaded its guard filter.
+    Ends with every layer of the policy applied; the caller exits.
     """
     import socket
 
@@ -363,9 +316,11 @@ def verify(policy: Policy, scratch: Path, secret_file: Path) -> dict[str, str]:
     server = os.getppid()
 
     def record(layer: str, ok: bool, why: str) -> None:
-        if not ok:
+        if not ok and layer not in failed:
             failed[layer] = why
 
+    if policy.seccomp:  # the inherited guard, before any layer that also refuses signals
+        record("seccomp", _refused(lambda: os.kill(server, 0)), "the server could be signalled (no guard filter)")
     if policy.landlock_abi:
         try:
             _landlock(policy, scratch)
@@ -378,6 +333,11 @@ def verify(policy: Policy, scratch: Path, secret_file: Path) -> dict[str, str]:
                 record("landlock-network", _refused(lambda: _connect_tcp(socket)), "a TCP connect was not refused")
             if policy.landlock_abi >= 6:
                 record("landlock-signals", _refused(lambda: os.kill(server, 0)), "the server could be signalled")
+    if policy.drop_capabilities:
+        try:
+            _empty_bounding_set()
+        except LayerError as exc:
+            failed["no-capabilities"] = str(exc)
     if policy.drop_to is not None:
         try:
             _drop_privileges(*policy.drop_to)
@@ -390,14 +350,57 @@ def verify(policy: Policy, scratch: Path, secret_file: Path) -> dict[str, str]:
                 not unreadable,
                 f"{NOBODY} cannot read {', '.join(unreadable[:3])}" + (" ..." if len(unreadable) > 3 else ""),
             )
+    if policy.drop_capabilities:
+        try:
+            _drop_capabilities()
+        except LayerError as exc:
+            failed["no-capabilities"] = str(exc)
+        else:
+            held = _held_capabilities()
+            record("no-capabilities", not held, f"capabilities still held: {', '.join(held)}")
     if policy.seccomp:
         try:
-            _seccomp(policy)
+            _seccomp()
         except LayerError as exc:
             failed["seccomp"] = str(exc)
         else:
-            record("seccomp", _refused(lambda: socket.socket(socket.AF_UNIX)), "socket() was not refused")
+            for why, attack in _seccomp_attacks(socket, server, scratch):
+                record("seccomp", _refused(attack), f"{why} was not refused")
     return failed
+
+
+def _held_capabilities() -> list[str]:
+    """What a child that dropped its capabilities still holds: non-empty sets, or no_new_privs unset."""
+    state = capability_state()
+    held = [name for name in ("CapEff", "CapPrm", "CapInh", "CapAmb") if state.get(name, 1)]
+    return held if state.get("NoNewPrivs") == 1 else [*held, "no_new_privs unset"]
+
+
+def _seccomp_attacks(socket: Any, server: int, scratch: Path) -> list[tuple[str, Callable[[], object]]]:
+    """Harmless attempts at what the child filter refuses: each sets what is already there, or acts in scratch."""
+    import ctypes
+    import resource
+
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def inotify() -> None:
+        if libc.inotify_init1(0) < 0:
+            raise OSError(ctypes.get_errno(), "inotify_init1")
+
+    return [
+        ("socket()", lambda: socket.socket(socket.AF_UNIX)),
+        ("prlimit on the server", lambda: resource.prlimit(server, resource.RLIMIT_CPU)),
+        (
+            "renicing the server",
+            lambda: os.setpriority(os.PRIO_PROCESS, server, os.getpriority(os.PRIO_PROCESS, server)),
+        ),
+        ("pinning the server", lambda: os.sched_setaffinity(server, os.sched_getaffinity(server))),
+        ("chmod", lambda: os.chmod(scratch, 0o700)),
+        ("utime", lambda: os.utime(scratch)),
+        ("setxattr", lambda: os.setxattr(scratch, "user.probe", b"1")),
+        ("mknod", lambda: os.mkfifo(scratch / "probe-fifo")),
+        ("inotify", inotify),
+    ]
 
 
 def _connect_tcp(socket: Any) -> None:

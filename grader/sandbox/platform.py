@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import errno
 import os
 import signal
 import sys
@@ -99,3 +100,62 @@ def _map_self(uid: int, gid: int) -> bool:
         return True
     except OSError:
         return False
+
+
+_PR_CAPBSET_DROP = 24
+_PR_SET_NO_NEW_PRIVS = 38
+_PR_CAP_AMBIENT = 47
+_PR_CAP_AMBIENT_CLEAR_ALL = 4
+_LINUX_CAPABILITY_VERSION_3 = 0x20080522
+_CAP_SETPCAP = 8
+_CAPABILITY_SETS = ("CapInh", "CapPrm", "CapEff", "CapBnd", "CapAmb")
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+def empty_bounding_set() -> bool:
+    """Drop every capability from the bounding set, so none can be gained again (by exec as root or
+    of a setuid file). Needs CAP_SETPCAP; a process without it (an ordinary user) cannot, and needs
+    not: no_new_privs, set here, already keeps exec from granting anything."""
+    if _LIBC is None or not _prctl(_PR_SET_NO_NEW_PRIVS, 1):
+        return False
+    if not capability_state().get("CapEff", 0) & (1 << _CAP_SETPCAP):
+        return True
+    # Up to the first number the kernel does not know (EINVAL): /proc/sys may be out of the child's view.
+    for capability in range(64):
+        if _LIBC.prctl(_PR_CAPBSET_DROP, capability, 0, 0, 0) != 0:
+            return ctypes.get_errno() == errno.EINVAL and capability > 0
+    return True
+
+
+def drop_capabilities() -> bool:
+    """Clear the effective, permitted, inheritable and ambient capability sets and set no_new_privs."""
+    if _LIBC is None or not _prctl(_PR_SET_NO_NEW_PRIVS, 1):
+        return False
+    if _LIBC.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0:
+        return False
+    header = _CapHeader(_LINUX_CAPABILITY_VERSION_3, 0)
+    data = (_CapData * 2)()  # version 3: two 32-bit halves, all zero
+    return _LIBC.capset(ctypes.byref(header), data) == 0
+
+
+def capability_state() -> dict[str, int]:
+    """This process's capability sets (CapEff, ...) as integers and NoNewPrivs, read from /proc; {} without it."""
+    state: dict[str, int] = {}
+    try:
+        with open("/proc/self/status") as fh:
+            for line in fh:
+                name, _, value = line.partition(":")
+                if name in _CAPABILITY_SETS:
+                    state[name] = int(value, 16)
+                elif name == "NoNewPrivs":
+                    state[name] = int(value)
+    except (OSError, ValueError):
+        return {}
+    return state

@@ -74,9 +74,10 @@ def _preload() -> dict[str, Any]:
 def verified_policy(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
     """The policy every child of this server applies (only layers a probe child proved), and why others are missing.
 
-    Call with the working directory the children's scratch directories go in, next to server.log.
+    Call with the working directory the children's scratch directories go in, next to server.log,
+    while this process has one thread: it loads the guard filter into it (`layers.guard`).
     """
-    return _Probe(*_plan(network_namespace)).verdict()
+    return _Probe(*_guarded(*_plan(network_namespace))).verdict()
 
 
 def _plan(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
@@ -103,11 +104,23 @@ def _plan(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
         readable=layers.readable_paths(Path.cwd(), [str(Path.cwd() / SUBMISSIONS)]),
         drop_to=drop_to,
         landlock_abi=abi,
+        drop_capabilities=sys.platform.startswith("linux"),
         seccomp=seccomp,
-        protected_pids=(os.getpid(), os.getppid()),
-        protected_groups=(os.getpgid(0),),
         network_namespace=network_namespace,
     )
+    if not policy.drop_capabilities:
+        missing["no-capabilities"] = "not Linux"
+    return policy, missing
+
+
+def _guarded(policy: Policy, missing: dict[str, str]) -> tuple[Policy, dict[str, str]]:
+    """Load the guard filter (no signal to the judge, this server, their group) into this process before
+    it forks any child: children inherit it, and no child's memory ever holds the judge's pid."""
+    if policy.seccomp:
+        try:
+            layers.guard((os.getpid(), os.getppid()), (os.getpgid(0),))
+        except layers.LayerError as exc:
+            return policy.without("seccomp"), {**missing, "seccomp": str(exc)}
     return policy, missing
 
 
@@ -138,7 +151,10 @@ class _Probe:
         shutil.rmtree(f"child-{self.pid}", ignore_errors=True)
         failed: dict[str, str] = pickle.loads(data) if data else {}
         if not data:
-            failed = {layer: "the probe child died" for layer in ("landlock", "unprivileged-uid", "seccomp")}
+            failed = {
+                layer: "the probe child died"
+                for layer in ("landlock", "unprivileged-uid", "no-capabilities", "seccomp")
+            }
         policy, missing = self.policy, dict(self.missing)
         for layer, why in failed.items():
             if layer in policy.layers():
@@ -209,14 +225,16 @@ class _Children:
 
 def serve(control: socket.socket, network_namespace: bool) -> None:
     children = _Children()
-    probe = _Probe(*_plan(network_namespace))
+    probe = _Probe(*_guarded(*_plan(network_namespace)))
     ready = _preload()
     policy, missing = probe.verdict()
     applied = policy.layers()
+    children_root = hasattr(os, "geteuid") and os.geteuid() == 0 and policy.drop_to is None
     ready.update(
         layers=applied,
         missing={k: missing[k] for k in layers.OPTIONAL_LAYERS if k in missing},
-        level=layers.isolation_level(applied),
+        children_root=children_root,
+        level=layers.isolation_level(applied, children_root=children_root),
     )
     protocol.send_to_judge(control, {"op": "ready", **ready})
     spare: _Spare | None = None
