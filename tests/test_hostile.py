@@ -80,6 +80,11 @@ CORPUS: dict[str, Attack] = {
     "malicious_pickle": _attack({"ex01.one_hot", "ex01.flatten_batch"}, {"result"}),
     "ptrace": _attack({"ex01.pairwise_sq_dists"}, {"exception"}, {"seccomp", "landlock", "unprivileged-uid"}),
     "kill_grader": _attack({"ex01.masked_mean"}, {"exception"}, {"seccomp", "landlock-signals"}),
+    "act_on_the_judge": _attack({"ex01.linear"}, {"exception"}, {"seccomp"}),
+    "judge_pid_in_memory": _attack({"ex01.one_hot"}, {"exception"}),
+    "metadata_outside_view": _attack({"ex01.flatten_batch"}, {"exception"}, {"seccomp"}),
+    "root_powers": _attack({"ex01.standardize"}, {"exception"}, {"no-capabilities"}),
+    "watch_the_judge": _attack({"ex01.pairwise_sq_dists"}, {"exception"}, {"seccomp"}),
 }
 
 
@@ -150,6 +155,7 @@ def test_hostile_submission(name, course, server, make_submission, tmp_path, lis
         "SUBMISSION": str(submission / "exercises"),
         "OUTSIDE": str(outside),
         "PORT": str(listener.getsockname()[1]),
+        "JUDGE": str(os.getpid()),  # grade() runs in this process: it is the judge
     }
     (submission / "exercises" / "ex01_tensors.py").write_text(_source(name, attack, course, places), encoding="utf-8")
     before = _tree_digest(submission)

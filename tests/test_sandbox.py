@@ -20,9 +20,9 @@ from grader.runner.output import neutralize
 from grader.runner.proxy import Learner
 from grader.runner.session import CheckSession, ProbeSource, TaskChild, TaskHealth
 from grader.runner.staging import Staging
-from grader.sandbox import protocol
+from grader.sandbox import layers, protocol
 from grader.sandbox.capture import CappedText, FdOutput
-from grader.sandbox.layers import BASE_LAYERS, OPTIONAL_LAYERS, isolation_level
+from grader.sandbox.layers import BASE_LAYERS, OPTIONAL_LAYERS, Policy, isolation_level
 from grader.sandbox.limits import Limits
 from grader.sandbox.values import Opaque, decode, encode
 
@@ -104,11 +104,40 @@ def test_fd_output_is_read_back_capped(tmp_path):
 
 
 def test_isolation_levels():
+    confined = [*BASE_LAYERS, "landlock", "seccomp", "no-capabilities"]
     assert isolation_level(BASE_LAYERS) == "minimal"
     assert isolation_level([*BASE_LAYERS, "network-namespace"]) == "partial"
-    assert isolation_level([*BASE_LAYERS, "landlock", "seccomp"]) == "partial"  # signals not confined
-    assert isolation_level([*BASE_LAYERS, "landlock", "seccomp", "landlock-signals"]) == "strong"
-    assert isolation_level([*BASE_LAYERS, "landlock", "seccomp", "unprivileged-uid"]) == "strong"
+    assert isolation_level(confined) == "partial"  # signals not confined
+    assert isolation_level([*confined, "landlock-signals"]) == "strong"
+    assert isolation_level([*confined, "unprivileged-uid"]) == "strong"
+    assert isolation_level([*BASE_LAYERS, "landlock", "seccomp", "landlock-signals"]) == "partial"  # capabilities kept
+    assert isolation_level([*confined, "landlock-signals"], children_root=True) == "partial"
+
+
+def _verify_in_a_child(policy: Policy, scratch: Path) -> dict[str, str]:
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.chdir(scratch)
+            os.write(write_end, pickle.dumps(layers.verify(policy, scratch, scratch / "absent")))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data)
+
+
+def test_the_probe_reports_a_layer_whose_attacks_are_not_refused(tmp_path, monkeypatch):
+    """A seccomp filter that loads but refuses nothing, and capabilities that are not dropped, are missing layers."""
+    monkeypatch.setattr(layers.syscalls, "load_child_filter", lambda: None)
+    monkeypatch.setattr(layers, "drop_capabilities", lambda: True)
+    failed = _verify_in_a_child(Policy(seccomp=True, drop_capabilities=True), tmp_path)
+    assert set(failed) == {"seccomp", "no-capabilities"}
+    assert "the server could be signalled" in failed["seccomp"]  # this process loaded no guard
+    assert "capabilities still held" in failed["no-capabilities"] or "no_new_privs" in failed["no-capabilities"]
 
 
 def test_staging_copies_regular_files_and_follows_changes(tmp_path):
@@ -135,7 +164,8 @@ def test_the_server_reports_the_layers_its_children_verified(server):
     assert set(ready["layers"]) | set(ready["missing"]) == {*BASE_LAYERS, *OPTIONAL_LAYERS}
     assert not set(ready["layers"]) & set(ready["missing"])
     assert all(ready["missing"].values())  # each missing layer says why
-    assert ready["level"] == isolation_level(ready["layers"])
+    assert ready["level"] == isolation_level(ready["layers"], children_root=ready["children_root"])
+    assert ready["children_root"] == (os.geteuid() == 0 and "unprivileged-uid" not in ready["layers"])
 
 
 def test_the_server_never_starts_a_thread_pool(server, tmp_path):
