@@ -49,6 +49,7 @@ BASE_LAYERS = ("fresh-interpreter", "process-group", "wall-clock", "rlimits", "o
 # Where the platform allows; reported as missing otherwise.
 OPTIONAL_LAYERS = (
     "network-namespace",
+    "mount-namespace",
     "unprivileged-uid",
     "no-capabilities",
     "landlock",
@@ -74,10 +75,13 @@ class Policy:
     drop_capabilities: bool = False
     seccomp: bool = False
     network_namespace: bool = False
+    # The server lives in a mount namespace whose filesystem is only what children may read.
+    mount_view: bool = False
 
     def layers(self) -> list[str]:
         named = {
             "network-namespace": self.network_namespace,
+            "mount-namespace": self.mount_view,
             "unprivileged-uid": self.drop_to is not None,
             "no-capabilities": self.drop_capabilities,
             "landlock": self.landlock_abi >= 1,
@@ -103,6 +107,8 @@ class Policy:
             return replace(self, seccomp=False)
         if layer == "network-namespace":
             return replace(self, network_namespace=False)
+        if layer == "mount-namespace":
+            return replace(self, mount_view=False)
         raise ValueError(layer)
 
 
@@ -215,6 +221,36 @@ def readable_paths(scratch_root: Path, extra: Iterable[str] = ()) -> tuple[str, 
     return tuple(sorted(p for p in found if not any(p != q and p.startswith(q.rstrip("/") + "/") for q in found)))
 
 
+def view_paths(policy: Policy, scratch_root: Path) -> list[str]:
+    """What exists in the server's mount namespace: what children may read, /proc, /dev/null, and the
+    scratch root (last: its own bind is not recursive, so the view's tmpfs below it is not copied in)."""
+    root = str(scratch_root.resolve())
+    wanted = {*policy.readable, "/proc", "/dev/null"}
+    found = {p for p in wanted if os.path.exists(p) and not _within(p, root) and p != root}
+    return [*sorted(p for p in found if not any(p != q and _within(p, q) for q in found)), root]
+
+
+def view_links() -> list[str]:
+    """The symbolic links the view copies: those at the top of the filesystem (/bin, /lib64 on merged-/usr
+    systems: the ELF loader's path goes through them) and /etc/localtime. They name, and reveal, nothing else."""
+    top = [f"/{name}" for name in os.listdir("/")]
+    return [path for path in (*top, "/etc/localtime") if os.path.islink(path)]
+
+
+def outside_view(visible: Iterable[str], candidates: Iterable[str]) -> str | None:
+    """The first existing candidate path that the view leaves out entirely (neither in it nor above any
+    of it): the probe proves the view by failing to find it."""
+    shown = list(visible)
+    for path in candidates:
+        if os.path.lexists(path) and not any(_within(path, p) or _within(p, path) or p == path for p in shown):
+            return path
+    return None
+
+
+def _within(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip("/") + "/")
+
+
 # -- applying -------------------------------------------------------------------------------------
 
 
@@ -303,12 +339,13 @@ def _refused(action: Callable[[], object]) -> bool:
     return False
 
 
-def verify(policy: Policy, scratch: Path, secret_file: Path) -> dict[str, str]:
+def verify(policy: Policy, scratch: Path, secret_file: Path, hidden: str | None = None) -> dict[str, str]:
     """Apply the policy layer by layer in this (probe) process, attacking each one as a learner would.
 
     Returns the layers that did not hold, each with why. `secret_file` exists and must not be
-    readable once Landlock holds. The probe is forked after the server loaded its guard filter.
-    Ends with every layer of the policy applied; the caller exits.
+    readable once Landlock holds; `hidden` existed before the server entered its mount view and
+    must not exist in it. The probe is forked after the server loaded its guard filter and
+    entered its view. Ends with every layer of the policy applied; the caller exits.
     """
     import socket
 
@@ -318,6 +355,9 @@ def verify(policy: Policy, scratch: Path, secret_file: Path) -> dict[str, str]:
     def record(layer: str, ok: bool, why: str) -> None:
         if not ok and layer not in failed:
             failed[layer] = why
+
+    if policy.mount_view:
+        record("mount-namespace", hidden is not None and not os.path.lexists(hidden), f"{hidden} can be seen")
 
     if policy.seccomp:  # the inherited guard, before any layer that also refuses signals
         record("seccomp", _refused(lambda: os.kill(server, 0)), "the server could be signalled (no guard filter)")

@@ -7,7 +7,8 @@ import errno
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from pathlib import Path
 
 _PR_SET_PDEATHSIG = 1
 _PR_SET_DUMPABLE = 4
@@ -159,3 +160,66 @@ def capability_state() -> dict[str, int]:
     except (OSError, ValueError):
         return {}
     return state
+
+
+_CLONE_NEWNS = 0x00020000
+_MS_NOSUID = 2
+_MS_NODEV = 4
+_MS_BIND = 4096
+_MS_REC = 16384
+_MS_PRIVATE = 1 << 18
+_MNT_DETACH = 2
+# glibc has no pivot_root() wrapper: its syscall number per machine.
+_PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int) -> None:
+    assert _LIBC is not None
+
+    def encode(text: str | None) -> bytes | None:
+        return None if text is None else os.fsencode(text)
+
+    if _LIBC.mount(encode(source), encode(target), encode(fstype), flags, None) != 0:
+        error = ctypes.get_errno()
+        raise OSError(error, f"mount {source or ''} on {target}: {os.strerror(error)}")
+
+
+def enter_mount_view(visible: Iterable[str], links: Iterable[str], root: Path) -> None:
+    """Move this process into a new mount namespace whose whole filesystem is `visible` (bound at the
+    same paths onto an empty tmpfs mounted at `root`, which becomes `/`) and the symbolic links `links`
+    (copied as they are: /lib64 -> usr/lib64 names the ELF loader): nothing else exists for it or for
+    what it forks, not even to stat(). Root, or a user namespace this process owns; raises OSError.
+
+    Must run while this process has one thread. The working directory is kept (it must be visible).
+    """
+    import platform
+
+    if _LIBC is None or platform.machine() not in _PIVOT_ROOT:
+        raise OSError(errno.ENOSYS, f"no mount namespaces on {sys.platform} {platform.machine()}")
+    cwd = os.getcwd()
+    if not _unshare(_CLONE_NEWNS):
+        raise OSError(errno.EPERM, "unshare(CLONE_NEWNS) was refused")
+    # Nothing mounted from here on may propagate back to the machine's namespace.
+    _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
+    root.mkdir(exist_ok=True)
+    _mount("tmpfs", str(root), "tmpfs", _MS_NOSUID | _MS_NODEV)
+    for path in visible:
+        target = root / path.lstrip("/")
+        if os.path.isdir(path):
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.touch()
+        _mount(path, str(target), None, _MS_BIND | _MS_REC)
+    for link in links:
+        target = root / link.lstrip("/")
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.symlink_to(os.readlink(link))
+    os.chdir(root)
+    # pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the view.
+    if _LIBC.syscall(_PIVOT_ROOT[platform.machine()], b".", b".") != 0:
+        raise OSError(ctypes.get_errno(), "pivot_root was refused")
+    if _LIBC.umount2(b".", _MNT_DETACH) != 0:
+        raise OSError(ctypes.get_errno(), "the old root could not be detached")
+    os.chdir(cwd)

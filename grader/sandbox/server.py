@@ -20,6 +20,7 @@ import socket
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ from grader.sandbox import child, layers, protocol
 from grader.sandbox.layers import Policy
 from grader.sandbox.platform import (
     become_subreaper,
+    enter_mount_view,
     enter_network_namespace,
     forbid_inspection,
     set_parent_death_signal,
@@ -113,6 +115,30 @@ def _plan(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
     return policy, missing
 
 
+def _in_view(policy: Policy, missing: dict[str, str]) -> tuple[Policy, dict[str, str], str | None]:
+    """Enter the mount view (see `platform.enter_mount_view`): the course, solutions/, the gradebook and
+    the rest of the machine do not exist for this server and its children, not even to stat().
+
+    Returns the policy (mount_view set when entered), the reasons of missing layers, and a path that
+    existed outside the view (the judge's solutions/, where it is there) for the probe to look for.
+    """
+    if os.geteuid() != 0 and not policy.network_namespace:
+        return policy, {**missing, "mount-namespace": "needs root, or unprivileged user namespaces"}, None
+    visible = layers.view_paths(policy, Path.cwd())
+    try:
+        judge_cwd = os.readlink(f"/proc/{os.getppid()}/cwd")
+    except OSError:
+        judge_cwd = "/"
+    hidden = layers.outside_view(visible, [f"{judge_cwd}/solutions", judge_cwd, "/etc/passwd", "/etc", "/var", "/home"])
+    if hidden is None:
+        return policy, {**missing, "mount-namespace": "nothing outside the view to prove it with"}, None
+    try:
+        enter_mount_view(visible, layers.view_links(), Path.cwd() / "view")
+    except OSError as exc:
+        return policy, {**missing, "mount-namespace": f"the mount view could not be made: {exc}"}, None
+    return replace(policy, mount_view=True), missing, hidden
+
+
 def _guarded(policy: Policy, missing: dict[str, str]) -> tuple[Policy, dict[str, str]]:
     """Load the guard filter (no signal to the judge, this server, their group) into this process before
     it forks any child: children inherit it, and no child's memory ever holds the judge's pid."""
@@ -128,7 +154,7 @@ class _Probe:
     """A throwaway child that applies the policy and attacks each layer, forked as soon as the policy is known
     (before torch is imported, so it is cheap to fork and runs while the server imports torch)."""
 
-    def __init__(self, policy: Policy, missing: dict[str, str]):
+    def __init__(self, policy: Policy, missing: dict[str, str], hidden: str | None = None):
         self.policy = policy
         self.missing = missing
         self._read_end, write_end = os.pipe()
@@ -137,7 +163,7 @@ class _Probe:
             try:
                 os.close(self._read_end)
                 child.settle(policy)
-                failed = layers.verify(policy, Path.cwd(), Path.cwd().parent / "server.log")
+                failed = layers.verify(policy, Path.cwd(), Path.cwd().parent / "server.log", hidden)
                 os.write(write_end, pickle.dumps(failed))
             finally:
                 os._exit(0)
@@ -225,7 +251,8 @@ class _Children:
 
 def serve(control: socket.socket, network_namespace: bool) -> None:
     children = _Children()
-    probe = _Probe(*_guarded(*_plan(network_namespace)))
+    policy, missing, hidden = _in_view(*_plan(network_namespace))
+    probe = _Probe(*_guarded(policy, missing), hidden)
     ready = _preload()
     policy, missing = probe.verdict()
     applied = policy.layers()
