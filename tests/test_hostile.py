@@ -85,6 +85,7 @@ CORPUS: dict[str, Attack] = {
     "metadata_outside_view": _attack({"ex01.flatten_batch"}, {"exception"}, {"seccomp"}),
     "root_powers": _attack({"ex01.standardize"}, {"exception"}, {"no-capabilities"}),
     "watch_the_judge": _attack({"ex01.pairwise_sq_dists"}, {"exception"}, {"seccomp"}),
+    "stat_solutions": _attack({"ex01.masked_mean"}, {"exception"}, {"mount-namespace"}),
 }
 
 
