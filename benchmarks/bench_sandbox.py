@@ -3,10 +3,12 @@
     .venv/bin/python benchmarks/bench_sandbox.py [--calls 300] [--children 20]
 
 Prints figures; asserts nothing. Per task call: a call answered by a live sandboxed child against
-the same call in process. Per child: confining a freshly forked child (Landlock, uid, seccomp)
-against not confining it; a spare child pays this before it is assigned, so a check waits for it
-only when checks outrun the spare. Per submission: staging the submission's copy, plus the probe
-child that proves the layers when a server starts (once per `grade` run).
+the same call in process, and what the seccomp filters (the server's guard and the child's) add to
+each syscall learner code makes. Per child: confining a freshly forked child (all layers, and each
+of Landlock, no-capabilities and seccomp alone) against not confining it; a spare child pays this
+before it is assigned, so a check waits for it only when checks outrun the spare. Per server: the
+mount view (root only here). Per submission: staging the submission's copy, plus the probe child
+that proves the layers when a server starts (once per `grade` run).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,6 +66,53 @@ def sandbox_call_costs(calls: int = 300, children: int = 20) -> dict[str, float]
     return {"direct": direct, "sandboxed": live, "fresh_child": statistics.median(fresh), "layers": layers}
 
 
+def _syscall_ns(filtered: bool, count: int = 20000) -> float:
+    """Nanoseconds per stat() syscall in a forked child, with or without the guard and the child filter."""
+    from grader.sandbox import syscalls
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            if filtered:
+                syscalls.load_guard((os.getppid(),), ())
+                syscalls.load_child_filter()
+            started = time.perf_counter_ns()
+            for _ in range(count):
+                os.stat(".")
+            os.write(write_end, pickle.dumps((time.perf_counter_ns() - started) / count))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        cost = pickle.loads(pipe.read())
+    os.waitpid(pid, 0)
+    return cost
+
+
+def _mount_view_ms(policy: object) -> float | None:
+    """Milliseconds for a forked child to enter the server's mount view; None where it cannot (not root)."""
+    from grader.sandbox import layers
+    from grader.sandbox.platform import enter_mount_view
+
+    if os.geteuid() != 0:
+        return None
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            started = time.perf_counter()
+            enter_mount_view(layers.view_paths(policy, Path.cwd()), layers.view_links(), Path.cwd() / "view")
+            os.write(write_end, pickle.dumps((time.perf_counter() - started) * 1e3))
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return pickle.loads(data) if data else None
+
+
 def _fork_and_time(policy: object, confine: bool) -> float:
     """Fork this torch-loaded process; the child settles (session, scratch, fds) and, if asked, confines itself."""
     from grader.sandbox import child, layers
@@ -102,13 +152,36 @@ def confinement_costs(children: int) -> dict[str, float]:
             probe = (time.perf_counter() - started) * 1e3
             bare = statistics.median(_fork_and_time(policy, confine=False) for _ in range(children))
             confined = statistics.median(_fork_and_time(policy, confine=True) for _ in range(children))
+            alone = {
+                layer: statistics.median(_fork_and_time(_only(policy, layer), confine=True) for _ in range(children))
+                for layer in ("landlock", "no-capabilities", "seccomp")
+                if layer in policy.layers()
+            }
+            view = _mount_view_ms(policy)
             staging = Staging(Path(tmp) / "submissions")
             started = time.perf_counter()
             staging.stage(ROOT / "exercises" / "ex01_tensors.py")
             staged = (time.perf_counter() - started) * 1e3
         finally:
             os.chdir(previous)
-    return {"bare_child": bare, "confined_child": confined, "probe": probe, "staging": staged}
+    return {
+        "bare_child": bare,
+        "confined_child": confined,
+        "probe": probe,
+        "staging": staged,
+        "alone": alone,
+        "mount_view": view,
+        "syscall_bare": statistics.median(_syscall_ns(False) for _ in range(5)),
+        "syscall_filtered": statistics.median(_syscall_ns(True) for _ in range(5)),
+    }
+
+
+def _only(policy: Any, layer: str) -> Any:
+    """The policy with every child-applied layer but `layer` switched off."""
+    for other in ("landlock", "unprivileged-uid", "no-capabilities", "seccomp"):
+        if other != layer and other in policy.layers():
+            policy = policy.without(other)
+    return policy
 
 
 def _torch_import_ms() -> float:
@@ -139,6 +212,17 @@ def main() -> None:
     print("per child (paid by the spare before it is assigned)")
     print(f"  fork + settle, no layers              {confinement['bare_child']:7.3f} ms")
     print(f"  fork + settle + layers                {confinement['confined_child']:7.3f} ms   (+{layer_cost:.3f} ms)")
+    for layer, cost in confinement["alone"].items():
+        print(f"    {layer + ' alone':<35} {cost:7.3f} ms   (+{cost - confinement['bare_child']:.3f} ms)")
+    print("per syscall of learner code (stat)")
+    added = confinement["syscall_filtered"] - confinement["syscall_bare"]
+    print(f"  no filter                             {confinement['syscall_bare']:7.0f} ns")
+    print(f"  guard + child filter                  {confinement['syscall_filtered']:7.0f} ns   (+{added:.0f} ns)")
+    print("per server")
+    view = confinement["mount_view"]
+    print(
+        "  mount view                            " + (f"{view:7.3f} ms" if view is not None else "    n/a (not root)")
+    )
     print("per submission")
     print(
         f"  staging the submission's copy         {confinement['staging']:7.3f} ms   "

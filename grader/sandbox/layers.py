@@ -13,7 +13,8 @@ in this order:
    process limit applies and it can neither signal nor read the files of root's processes.
    Its scratch directory is chowned to it first, and the learner's module is read from a
    world-readable staged copy. Used only when the Python environment is readable by nobody
-   (a Python under /root is not), which the probe child verifies.
+   (a Python under /root is not, unless the mount view holds it without /root), which the
+   probe child verifies.
 3. `no-capabilities`: no capability is left, in any set, and none can be gained (the bounding
    set emptied where the child may, ambient cleared, no_new_privs), so a child that stays root
    cannot mknod, read the kernel log, raise its limits or override file permissions.
@@ -25,7 +26,9 @@ in this order:
    The judge's socket is inherited, so it keeps working.
 
 The fork server itself enters `network-namespace` once (root, or a user namespace where allowed),
-so every child inherits a network with nothing in it, and loads the `guard` filter: no signal to
+so every child inherits a network with nothing in it, then `mount-namespace` (same needs): a
+filesystem holding only what children may read and its own folder (`view_paths`), so the course
+does not exist for them even to stat(); and it loads the `guard` filter: no signal to
 the judge, the server, their process group or every process (-1). Every child inherits that
 filter, so no child's memory holds the judge's pid.
 """

@@ -139,6 +139,13 @@ def _in_view(policy: Policy, missing: dict[str, str]) -> tuple[Policy, dict[str,
     return replace(policy, mount_view=True), missing, hidden
 
 
+def _probe_in_view(network_namespace: bool) -> _Probe:
+    """Plan, enter the mount view, load the guard, fork the probe. The path outside the view that the
+    probe looks for (the course's solutions/) stays in this frame: the server never keeps it."""
+    policy, missing, hidden = _in_view(*_plan(network_namespace))
+    return _Probe(*_guarded(policy, missing), hidden)
+
+
 def _guarded(policy: Policy, missing: dict[str, str]) -> tuple[Policy, dict[str, str]]:
     """Load the guard filter (no signal to the judge, this server, their group) into this process before
     it forks any child: children inherit it, and no child's memory ever holds the judge's pid."""
@@ -179,7 +186,7 @@ class _Probe:
         if not data:
             failed = {
                 layer: "the probe child died"
-                for layer in ("landlock", "unprivileged-uid", "no-capabilities", "seccomp")
+                for layer in ("mount-namespace", "landlock", "unprivileged-uid", "no-capabilities", "seccomp")
             }
         policy, missing = self.policy, dict(self.missing)
         for layer, why in failed.items():
@@ -251,8 +258,7 @@ class _Children:
 
 def serve(control: socket.socket, network_namespace: bool) -> None:
     children = _Children()
-    policy, missing, hidden = _in_view(*_plan(network_namespace))
-    probe = _Probe(*_guarded(policy, missing), hidden)
+    probe = _probe_in_view(network_namespace)
     ready = _preload()
     policy, missing = probe.verdict()
     applied = policy.layers()
