@@ -3,10 +3,11 @@
     .venv/bin/python benchmarks/bench_sandbox.py [--calls 300] [--children 20]
 
 Prints figures; asserts nothing. Per task call: a call answered by a live sandboxed child against
-the same call in process. Per child: confining a freshly forked child (Landlock, uid, seccomp)
-against not confining it; a spare child pays this before it is assigned, so a check waits for it
-only when checks outrun the spare. Per submission: staging the submission's copy, plus the probe
-child that proves the layers when a server starts (once per `grade` run).
+the same call in process. Per child: confining a freshly forked child (Landlock, uid, seccomp,
+its submission view) against not confining it; a spare child pays this before it is assigned,
+so a check waits for it only when checks outrun the spare. Narrowing that view to the child's
+own submission's copy is paid on assignment. Per submission: staging the submission's copy,
+plus the probe child that proves the layers when a server starts (once per `grade` run).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -63,9 +65,12 @@ def sandbox_call_costs(calls: int = 300, children: int = 20) -> dict[str, float]
     return {"direct": direct, "sandboxed": live, "fresh_child": statistics.median(fresh), "layers": layers}
 
 
-def _fork_and_time(policy: object, confine: bool) -> float:
-    """Fork this torch-loaded process; the child settles (session, scratch, fds) and, if asked, confines itself."""
+def _fork_and_time(policy: Any, confine: bool, staged: Path | None = None) -> float:
+    """Fork this torch-loaded process; the child settles (session, scratch, fds) and, if asked, confines
+    itself as a spare does (its layers and its submission view). With `staged`, only the assignment is
+    timed: narrowing the confined child's view to that copy."""
     from grader.sandbox import child, layers
+    from grader.sandbox.view import SubmissionView
 
     read_end, write_end = os.pipe()
     started = time.perf_counter()
@@ -74,15 +79,22 @@ def _fork_and_time(policy: object, confine: bool) -> float:
         try:
             scratch = child.settle(policy)
             if confine:
+                view = SubmissionView(policy, scratch) if policy.landlock_abi else None
                 layers.apply(policy, scratch)
-            os.write(write_end, pickle.dumps(time.perf_counter()))
+                if staged is not None:
+                    assigned = time.perf_counter()
+                    if view is not None:
+                        view.enter(staged)
+                    os.write(write_end, pickle.dumps((assigned, time.perf_counter())))
+                    os._exit(0)
+            os.write(write_end, pickle.dumps((started, time.perf_counter())))
         finally:
             os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
-        ended = pickle.loads(pipe.read())
+        begun, ended = pickle.loads(pipe.read())
     os.waitpid(pid, 0)
-    return (ended - started) * 1e3
+    return (ended - begun) * 1e3
 
 
 def confinement_costs(children: int) -> dict[str, float]:
@@ -104,11 +116,12 @@ def confinement_costs(children: int) -> dict[str, float]:
             confined = statistics.median(_fork_and_time(policy, confine=True) for _ in range(children))
             staging = Staging(Path(tmp) / "submissions")
             started = time.perf_counter()
-            staging.stage(ROOT / "exercises" / "ex01_tensors.py")
+            copy = staging.stage(ROOT / "exercises" / "ex01_tensors.py").parent
             staged = (time.perf_counter() - started) * 1e3
+            assign = statistics.median(_fork_and_time(policy, confine=True, staged=copy) for _ in range(children))
         finally:
             os.chdir(previous)
-    return {"bare_child": bare, "confined_child": confined, "probe": probe, "staging": staged}
+    return {"bare_child": bare, "confined_child": confined, "assign": assign, "probe": probe, "staging": staged}
 
 
 def _torch_import_ms() -> float:
@@ -139,6 +152,10 @@ def main() -> None:
     print("per child (paid by the spare before it is assigned)")
     print(f"  fork + settle, no layers              {confinement['bare_child']:7.3f} ms")
     print(f"  fork + settle + layers                {confinement['confined_child']:7.3f} ms   (+{layer_cost:.3f} ms)")
+    print(
+        f"  view narrowed to its submission       {confinement['assign']:7.3f} ms   "
+        "(on assignment, on the grading path)"
+    )
     print("per submission")
     print(
         f"  staging the submission's copy         {confinement['staging']:7.3f} ms   "
