@@ -5,10 +5,11 @@
 Prints figures; asserts nothing. Per task call: a call answered by a live sandboxed child against
 the same call in process, and what the seccomp filters (the server's guard and the child's) add to
 each syscall learner code makes. Per child: confining a freshly forked child (all layers, and each
-of Landlock, no-capabilities and seccomp alone) against not confining it; a spare child pays this
-before it is assigned, so a check waits for it only when checks outrun the spare. Per server: the
-mount view (root only here). Per submission: staging the submission's copy, plus the probe child
-that proves the layers when a server starts (once per `grade` run).
+of Landlock, no-capabilities and seccomp alone, with its submission view) against not confining
+it; a spare child pays this before it is assigned, so a check waits for it only when checks outrun
+the spare. Narrowing that view to the child's own submission's copy is paid on assignment. Per
+server: the mount view (root only here). Per submission: staging the submission's copy, plus the
+probe child that proves the layers when a server starts (once per `grade` run).
 """
 
 from __future__ import annotations
@@ -113,9 +114,12 @@ def _mount_view_ms(policy: object) -> float | None:
     return pickle.loads(data) if data else None
 
 
-def _fork_and_time(policy: object, confine: bool) -> float:
-    """Fork this torch-loaded process; the child settles (session, scratch, fds) and, if asked, confines itself."""
+def _fork_and_time(policy: Any, confine: bool, staged: Path | None = None) -> float:
+    """Fork this torch-loaded process; the child settles (session, scratch, fds) and, if asked, confines
+    itself as a spare does (its layers and its submission view). With `staged`, only the assignment is
+    timed: narrowing the confined child's view to that copy."""
     from grader.sandbox import child, layers
+    from grader.sandbox.view import SubmissionView
 
     read_end, write_end = os.pipe()
     started = time.perf_counter()
@@ -124,15 +128,22 @@ def _fork_and_time(policy: object, confine: bool) -> float:
         try:
             scratch = child.settle(policy)
             if confine:
+                view = SubmissionView(policy, scratch) if policy.landlock_abi else None
                 layers.apply(policy, scratch)
-            os.write(write_end, pickle.dumps(time.perf_counter()))
+                if staged is not None:
+                    assigned = time.perf_counter()
+                    if view is not None:
+                        view.enter(staged)
+                    os.write(write_end, pickle.dumps((assigned, time.perf_counter())))
+                    os._exit(0)
+            os.write(write_end, pickle.dumps((started, time.perf_counter())))
         finally:
             os._exit(0)
     os.close(write_end)
     with os.fdopen(read_end, "rb") as pipe:
-        ended = pickle.loads(pipe.read())
+        begun, ended = pickle.loads(pipe.read())
     os.waitpid(pid, 0)
-    return (ended - started) * 1e3
+    return (ended - begun) * 1e3
 
 
 def confinement_costs(children: int) -> dict[str, float]:
@@ -160,8 +171,9 @@ def confinement_costs(children: int) -> dict[str, float]:
             view = _mount_view_ms(policy)
             staging = Staging(Path(tmp) / "submissions")
             started = time.perf_counter()
-            staging.stage(ROOT / "exercises" / "ex01_tensors.py")
+            copy = staging.stage(ROOT / "exercises" / "ex01_tensors.py").parent
             staged = (time.perf_counter() - started) * 1e3
+            assign = statistics.median(_fork_and_time(policy, confine=True, staged=copy) for _ in range(children))
         finally:
             os.chdir(previous)
     return {
@@ -169,6 +181,7 @@ def confinement_costs(children: int) -> dict[str, float]:
         "confined_child": confined,
         "probe": probe,
         "staging": staged,
+        "assign": assign,
         "alone": alone,
         "mount_view": view,
         "syscall_bare": statistics.median(_syscall_ns(False) for _ in range(5)),
@@ -214,6 +227,10 @@ def main() -> None:
     print(f"  fork + settle + layers                {confinement['confined_child']:7.3f} ms   (+{layer_cost:.3f} ms)")
     for layer, cost in confinement["alone"].items():
         print(f"    {layer + ' alone':<35} {cost:7.3f} ms   (+{cost - confinement['bare_child']:.3f} ms)")
+    print(
+        f"  view narrowed to its submission       {confinement['assign']:7.3f} ms   "
+        "(on assignment, on the grading path)"
+    )
     print("per syscall of learner code (stat)")
     added = confinement["syscall_filtered"] - confinement["syscall_bare"]
     print(f"  no filter                             {confinement['syscall_bare']:7.0f} ns")

@@ -28,6 +28,7 @@ from grader.course import Course
 from grader.judge import Selection, grade
 from grader.results import GradeResult
 from grader.runner.server import SandboxServer
+from grader.runner.staging import Staging
 
 HOSTILE = Path(__file__).with_name("hostile")
 ROOT = Path(__file__).resolve().parents[1]
@@ -86,6 +87,8 @@ CORPUS: dict[str, Attack] = {
     "root_powers": _attack({"ex01.standardize"}, {"exception"}, {"no-capabilities"}),
     "watch_the_judge": _attack({"ex01.pairwise_sq_dists"}, {"exception"}, {"seccomp"}),
     "stat_solutions": _attack({"ex01.masked_mean"}, {"exception"}, {"mount-namespace"}),
+    # Staged copies are removed once graded; another sandbox's, or one still there, only Landlock hides.
+    "read_classmate": _attack({"ex01.one_hot"}, {"exception"}, {"landlock"}),
 }
 
 
@@ -182,6 +185,29 @@ def test_hostile_submission(name, course, server, make_submission, tmp_path, lis
         listener.accept()
     # What the attack forked was killed with its check: only the server's spare child is left.
     assert len(_living_descendants(server.pid)) <= 1
+
+
+def test_a_classmate_graded_before_by_the_same_worker_is_out_of_reach(course, make_submission, monkeypatch):
+    """A batch worker grades one submission after another with one server: the second finds neither
+    the first's code nor its quiz answers, even told where the first's copy was."""
+    staged: list[Path] = []
+    stage = Staging.stage
+    monkeypatch.setattr(Staging, "stage", lambda self, module: staged.append(stage(self, module)) or staged[-1])
+    answers = course.manifest.quiz.answers
+    with SandboxServer() as worker:
+        first = make_submission({answers: (course.exercises_dir / answers).read_text() + "# CLASSMATE-SECRET\n"})
+        graded = _grade(course, worker, first)
+        assert graded.points == graded.max_points
+        places = {"CLASSMATE": str(staged[0].parent)}
+        second = make_submission(
+            {"ex01_tensors.py": _source("read_classmate", CORPUS["read_classmate"], course, places)}
+        )
+        result = _grade(course, worker, second)
+    one_hot = next(t for t in result.sections[0].tasks if t.id == "ex01.one_hot")
+    assert one_hot.points == 0, [c.message for c in one_hot.checks]
+    for check in result.checks():
+        for text in (check.message.en if check.message else "", check.learner_output or ""):
+            assert "ESCAPED" not in text and "CLASSMATE-SECRET" not in text, text
 
 
 def test_a_grade_survives_its_server_being_killed(course, make_submission):

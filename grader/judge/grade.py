@@ -200,6 +200,8 @@ def grade(
             _run_checks(course, runs, plugin)
         finally:
             plugin.close_children()
+            # A server that grades many submissions keeps no earlier one's copy for a later child to find.
+            server.release(submission / "exercises")
         for run in runs.values():
             mine = sorted(
                 (c for c in plugin.results if c.task.startswith(run.exercise.id + ".")),

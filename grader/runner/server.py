@@ -85,8 +85,9 @@ class ChildProcess:
 class SandboxServer:
     """The judge's handle on the fork server. Start it early: it imports torch while the judge does too.
 
-    Learner modules are run from staged copies under the server's scratch directory (see `stage`),
-    and a server that dies (a child that got to kill it) is restarted once per spawn, up to a few times.
+    Learner modules are run from staged copies under the server's scratch directory (one per
+    submission's module folder, removed by `release`), and a server that dies (a child that got to
+    kill it) is restarted once per spawn, up to a few times.
     """
 
     def __init__(self) -> None:
@@ -175,6 +176,10 @@ class SandboxServer:
         except (protocol.ProtocolError, TimeoutError, OSError):
             raise self._fail("stopped answering") from None
         return ChildProcess(self, int(answer["pid"]), socket.socket(fileno=fds[0]), limits, staged.parent)
+
+    def release(self, folder: Path) -> None:
+        """The submission whose modules sit in `folder` is done: remove its staged copy."""
+        self._staging.release(folder)
 
     def wait(self, pid: int) -> dict[str, Any]:
         try:

@@ -16,6 +16,7 @@ import sys
 import time
 import traceback
 import warnings
+from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 from typing import Any, NoReturn
@@ -26,6 +27,7 @@ from grader.sandbox.layers import Policy
 from grader.sandbox.limits import Limits, apply_rlimits
 from grader.sandbox.platform import set_parent_death_signal
 from grader.sandbox.values import encode
+from grader.sandbox.view import SubmissionView
 
 _REQUEST_LIMIT = 256 << 20
 _MAX_FD = 1 << 16
@@ -219,7 +221,21 @@ def _close_fds_except(keep: set[int]) -> None:
     os.closerange(low, _MAX_FD)
 
 
-def prepare(policy: Policy, sock: socket.socket) -> FdOutput:
+@dataclass(frozen=True)
+class Prepared:
+    """A confined spare child: where its fd-level output is read back, and (with Landlock) the view
+    it narrows to its own submission's copy once assigned."""
+
+    output: FdOutput
+    view: SubmissionView | None
+
+
+def _setup_failed(exc: layers.LayerError) -> NoReturn:
+    os.write(2, f"sandbox: {exc}\n".encode())
+    os._exit(SETUP_FAILED)
+
+
+def prepare(policy: Policy, sock: socket.socket) -> Prepared:
     """Settle and confine this child before it knows what it will run: done while it waits as the server's spare.
 
     Keeps no file descriptor of the server's but the judge's socket. A layer the policy asks for
@@ -229,16 +245,23 @@ def prepare(policy: Policy, sock: socket.socket) -> FdOutput:
     output = FdOutput(os.open(scratch / "output.log", os.O_RDONLY))
     _close_fds_except({sock.fileno(), output.fd})
     try:
+        view = SubmissionView(policy, scratch) if policy.landlock_abi else None
         layers.apply(policy, scratch)
     except layers.LayerError as exc:
-        os.write(2, f"sandbox: {exc}\n".encode())
-        os._exit(SETUP_FAILED)
-    return output
+        _setup_failed(exc)
+    return Prepared(output, view)
 
 
-def main(sock: socket.socket, spawn: dict[str, Any], fd_output: FdOutput) -> NoReturn:
+def main(sock: socket.socket, spawn: dict[str, Any], prepared: Prepared) -> NoReturn:
     """Entry point of a child once the server assigns it a module; never returns."""
     try:
+        path = Path(spawn["module"])
+        if prepared.view is not None:
+            try:
+                prepared.view.enter(path.parent)
+            except layers.LayerError as exc:
+                _setup_failed(exc)
+        fd_output = prepared.output
         limits = Limits.from_wire(spawn["limits"])
         apply_rlimits(limits)
         import torch
@@ -247,7 +270,6 @@ def main(sock: socket.socket, spawn: dict[str, Any], fd_output: FdOutput) -> NoR
         # torch warns once per process about some mistakes; each call that makes one should say so.
         torch.set_warn_always(True)
         sys.dont_write_bytecode = True
-        path = Path(spawn["module"])
         sys.path.insert(0, str(path.parent))
         sys.argv = [str(path)]
         out = CappedText(limits.output_kb * 1024)

@@ -206,9 +206,9 @@ class _Spare:
             try:
                 control.close()
                 self.judge_end.close()
-                fd_output = child.prepare(policy, child_end)
+                prepared = child.prepare(policy, child_end)
                 spawn = protocol.recv_from_judge(child_end, _SPAWN_LIMIT)
-                child.main(child_end, spawn, fd_output)
+                child.main(child_end, spawn, prepared)
             finally:
                 os._exit(70)
         child_end.close()
