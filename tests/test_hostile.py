@@ -80,6 +80,10 @@ CORPUS: dict[str, Attack] = {
     "malicious_pickle": _attack({"ex01.one_hot", "ex01.flatten_batch"}, {"result"}),
     "ptrace": _attack({"ex01.pairwise_sq_dists"}, {"exception"}, {"seccomp", "landlock", "unprivileged-uid"}),
     "kill_grader": _attack({"ex01.masked_mean"}, {"exception"}, {"seccomp", "landlock-signals"}),
+    "newline_flood": _attack({"ex01.standardize"}, {"exception", "crash"}),
+    "forged_tensors": _attack(ALL - {"ex01.standardize"}, {"result"}),
+    "forged_gradients": _attack({"ex01.pairwise_sq_dists", "ex01.linear"}, {"result", "exception"}),
+    "forged_first_answer": _attack(ALL, {"import"}),
 }
 
 

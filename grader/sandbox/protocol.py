@@ -131,7 +131,7 @@ def admit(value: Any, max_view_bytes: int) -> Any:
                 raise ValueError(f"a tensor ({problem}); answers hold only dense CPU tensors")
             span += item.numel() * item.element_size()
             if span > max_view_bytes:
-                raise ValueError(f"tensors that span more than the {max_view_bytes} bytes sent (a stride of 0?)")
+                raise ValueError(f"tensors spanning more than {max_view_bytes} bytes (views that repeat their bytes?)")
         else:
             raise ValueError(f"a value of type {kind.__qualname__}")
     return value
@@ -143,7 +143,11 @@ def _first_line(exc: Exception) -> str:
 
 
 def _send_frame(sock: socket.socket, payload: bytes) -> None:
-    sock.sendall(_HEADER.pack(len(payload)) + payload)
+    try:
+        sock.sendall(_HEADER.pack(len(payload)) + payload)
+    except (BrokenPipeError, ConnectionResetError):
+        # The other side died after its last answer (a child may exit right after writing one).
+        raise PeerClosed("connection closed") from None
 
 
 def send_to_judge(sock: socket.socket, obj: Any) -> None:
@@ -169,7 +173,10 @@ def _recv_exact(sock: socket.socket, size: int, deadline: float | None) -> bytes
             sock.settimeout(left)
         else:
             sock.settimeout(None)
-        chunk = sock.recv(min(remaining, 1 << 20))
+        try:
+            chunk = sock.recv(min(remaining, 1 << 20))
+        except ConnectionResetError:
+            chunk = b""
         if not chunk:
             raise PeerClosed("connection closed")
         chunks.append(chunk)
