@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from typing_extensions import NotRequired, Required, TypedDict
-
-from pydantic import StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
+from pydantic import BaseModel, Field, StrictBool, StrictInt, StrictStr, TypeAdapter, ValidationError
 
 from grader.sandbox.protocol import ProtocolError
 
@@ -18,42 +16,45 @@ from grader.sandbox.protocol import ProtocolError
 _Frame = tuple[StrictStr, StrictInt, StrictStr, StrictStr]
 
 
-class ErrorInfo(TypedDict, total=False):
+class _ErrorInfo(BaseModel):
     """An exception as `grader.sandbox.child.describe` writes it (or a missing name, or a failed import)."""
 
-    type: StrictStr
-    mro: list[StrictStr]
-    message: StrictStr
-    frames: list[_Frame]
-    raiser: StrictStr | None
-    where: StrictStr
-    missing: StrictStr
-    syntax: tuple[StrictInt, StrictInt, StrictStr, StrictStr]
+    type: StrictStr = "builtins.Exception"
+    mro_: list[StrictStr] = Field(default=[], alias="mro")  # `mro` would shadow BaseModel's
+    message: StrictStr = ""
+    frames: list[_Frame] = []
+    raiser: StrictStr | None = None
+    where: StrictStr = "call"
+    missing: StrictStr | None = None
+    syntax: tuple[StrictInt, StrictInt, StrictStr, StrictStr] | None = None
 
 
-class Answer(TypedDict):
-    ok: Required[StrictBool]
-    value: NotRequired[Any]
-    error: NotRequired[ErrorInfo]
-    output: NotRequired[StrictStr]
-    seconds: NotRequired[float]
+class _Answer(BaseModel):
+    ok: StrictBool
+    value: Any = None
+    error: _ErrorInfo | None = None
+    output: StrictStr = ""
+    seconds: float = 0.0
 
 
-_ANSWER = TypeAdapter(Answer)
 _NAMES = TypeAdapter(list[StrictStr])
 
 
 def check_answer(answer: Any) -> dict[str, Any]:
-    """The answer, its error (if any) rebuilt from checked fields; ProtocolError if it is malformed."""
+    """The answer as plain data, its error (if any) rebuilt from checked fields; ProtocolError if it is malformed."""
     try:
-        checked = _ANSWER.validate_python(answer)
+        checked = _Answer.model_validate(answer)
     except ValidationError as exc:
         raise ProtocolError(f"a malformed answer: {_first_problem(exc)}") from None
-    if ("value" if checked["ok"] else "error") not in checked:
+    if ("value" if checked.ok else "error") not in checked.model_fields_set:
         raise ProtocolError("a malformed answer: no value and no error")
-    if "value" in checked:
-        checked["value"] = answer["value"]  # as decoded: `protocol.admit` has checked it
-    return dict(checked)
+    result: dict[str, Any] = {"ok": checked.ok, "output": checked.output, "seconds": checked.seconds}
+    if checked.ok:
+        result["value"] = answer["value"]  # as decoded: `protocol.admit` has checked it
+    else:
+        assert checked.error is not None
+        result["error"] = checked.error.model_dump(by_alias=True, exclude_none=True)
+    return result
 
 
 def check_names(names: Any) -> list[str]:

@@ -44,7 +44,7 @@ def neutralize(text: str, cap: int = 4000) -> str:
 
 
 def neutralize_all(data: Any) -> Any:
-    """Every string inside `data` (an error description the child sent, checked by `protocol.check_answer`) neutralised."""
+    """Every string inside `data` (an error the child described, checked by `answers.check_answer`) neutralised."""
     if isinstance(data, str):
         return neutralize(data)
     if isinstance(data, dict):
