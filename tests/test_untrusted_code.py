@@ -6,6 +6,8 @@ tests/hostile/, run by tests/test_hostile.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -116,12 +118,15 @@ def test_a_report_of_a_million_empty_lines_is_defused():
     import subprocess
     import sys
 
+    from grader.runner import output
+
     code = (
         "from grader.runner.output import defuse_workflow_commands as d\n"
-        "text = d('\\n' * 1_000_000 + '  ::error::x\\n')\n"
-        "assert text.endswith('\\n  : :error::x\\n') and text.count('\\n') == 1_000_001\n"
+        "text = d('\\n' * 1_000_000 + 'x\\n  ::error::x\\n')\n"
+        "assert text.endswith('\\nx\\n  : :error::x\\n') and text.count('\\n') == 1_000_002\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+    # From the folder holding the grader imported here, so that the same code is tested.
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300, cwd=Path(output.__file__).parents[2])
 
 
 @pytest.mark.parametrize(
