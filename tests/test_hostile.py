@@ -89,6 +89,10 @@ CORPUS: dict[str, Attack] = {
     "stat_solutions": _attack({"ex01.masked_mean"}, {"exception"}, {"mount-namespace"}),
     # Staged copies are removed once graded; another sandbox's, or one still there, only Landlock hides.
     "read_classmate": _attack({"ex01.one_hot"}, {"exception"}, {"landlock"}),
+    "newline_flood": _attack({"ex01.standardize"}, {"exception", "crash"}),
+    "forged_tensors": _attack(ALL - {"ex01.standardize"}, {"result"}),
+    "forged_gradients": _attack({"ex01.pairwise_sq_dists", "ex01.linear"}, {"result", "exception"}),
+    "forged_first_answer": _attack(ALL, {"import"}),
 }
 
 

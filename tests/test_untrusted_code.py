@@ -6,6 +6,11 @@ tests/hostile/, run by tests/test_hostile.py.
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+import torch
+
 from tests.helpers import reference_with
 
 
@@ -73,3 +78,114 @@ def flatten_batch(x):
     assert len(printed["ex01.one_hot"]) >= 2 and len(printed["ex01.flatten_batch"]) >= 2
     assert len(set(printed["ex01.one_hot"])) == 1 and len(set(printed["ex01.flatten_batch"])) == 1
     assert set(printed["ex01.one_hot"]) != set(printed["ex01.flatten_batch"])
+
+
+class _SeenLengths:
+    """Stands in for a compiled pattern and records how long a text it was asked to clean was."""
+
+    def __init__(self, pattern):
+        self.pattern = pattern
+        self.lengths: list[int] = []
+
+    def sub(self, replacement, text):
+        self.lengths.append(len(text))
+        return self.pattern.sub(replacement, text)
+
+
+def test_cleaning_learner_text_works_only_on_what_can_be_shown(monkeypatch):
+    from grader.runner import output
+
+    spies = {name: _SeenLengths(getattr(output, name)) for name in ("_ANSI", "_CONTROL")}
+    for name, spy in spies.items():
+        monkeypatch.setattr(output, name, spy)
+    flood = "\n" * 10_000_000 + "::error::x"
+    shown = output.neutralize(flood, cap=4000)
+    assert shown.startswith("\n" * 100) and shown.endswith("more characters not shown]")
+    assert all(length <= 4 * 4000 for spy in spies.values() for length in spy.lengths)
+
+
+def test_no_workflow_command_is_joined_together_by_cleaning():
+    from grader.runner.output import neutralize
+
+    for text in (":\x00:error::x", "#\x00#[error]x", "\x1b[31m::error::x", "a\r::error::x"):
+        cleaned = neutralize(text)
+        assert "##[" not in cleaned and not any(line.lstrip().startswith("::") for line in cleaned.splitlines())
+
+
+def test_a_report_of_a_million_empty_lines_is_defused():
+    """The line-start pattern once ran across every following empty line from each line start: hours
+    for this text. Run apart, with a limit only so that a regression fails instead of hanging."""
+    import subprocess
+    import sys
+
+    from grader.runner import output
+
+    code = (
+        "from grader.runner.output import defuse_workflow_commands as d\n"
+        "text = d('\\n' * 1_000_000 + 'x\\n  ::error::x\\n')\n"
+        "assert text.endswith('\\nx\\n  : :error::x\\n') and text.count('\\n') == 1_000_002\n"
+    )
+    # From the folder holding the grader imported here, so that the same code is tested.
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300, cwd=Path(output.__file__).parents[2])
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        {"ok": True, "value": [[1]]},  # names are not strings (the first request lists the module's names)
+        [[1]],
+        {"ok": 1, "value": 2},
+        {"ok": False},
+        {"ok": False, "error": {"message": "\n" * 1000, "frames": [["f.py"]]}},
+        {"ok": False, "error": 5},
+        {"ok": True, "value": 1, "output": b"bytes"},
+    ],
+    ids=["names", "list", "ok-int", "no-error", "frames", "error-int", "output-bytes"],
+)
+def test_a_malformed_answer_is_a_protocol_error(answer):
+    from grader.runner.answers import check_answer, check_names
+    from grader.sandbox.protocol import ProtocolError
+
+    with pytest.raises(ProtocolError, match="malformed"):
+        check_names(check_answer(answer)["value"])
+
+
+def test_gradcheck_bounds_the_learners_output_and_checks_its_gradients():
+    from grader.checks import CheckFailed, gradcheck_through
+
+    x = torch.zeros(64, dtype=torch.float64)
+    zeros = torch.zeros(1, dtype=torch.float64)
+    with pytest.raises(CheckFailed) as huge:  # a Jacobian of 64 x 131072 entries
+        gradcheck_through(lambda t: zeros.expand(1 << 17), lambda t, g: (torch.zeros_like(t),), [x], name="f")
+    assert huge.value.category == "shape" and "(131072,)" in huge.value.message.en
+    for backward, category in (
+        (lambda t, g: (torch.zeros(3, dtype=torch.float64),), "gradient"),
+        (lambda t, g: (t, t), "gradient"),
+        (lambda t, g: 5, "type"),
+    ):
+        with pytest.raises(CheckFailed) as failed:
+            gradcheck_through(lambda t: t * 2, backward, [x], name="f")
+        assert failed.value.category == category
+        assert failed.value.message.ko
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: torch.eye(2).to_sparse(),
+        lambda: torch.empty(2, 2, device="meta"),
+        lambda: torch.nested.nested_tensor([torch.ones(2), torch.ones(3)]),
+    ],
+    ids=["sparse", "meta", "nested"],
+)
+def test_a_tensor_that_is_not_dense_fails_its_check_saying_what_it_is(make):
+    from grader.checks import CheckFailed, expect_close
+    from grader.sandbox import protocol
+    from grader.sandbox.values import decode, encode
+
+    got = decode(protocol.loads(protocol.dumps(encode(make()))))
+    with pytest.raises(CheckFailed) as failed:
+        expect_close(got, torch.eye(2))
+    assert failed.value.category == "type"
+    assert "dense" in failed.value.message.en and "밀집" in failed.value.message.ko

@@ -135,3 +135,70 @@ def test_tensors_that_share_memory_arrive_sharing_it():
     a, b = protocol.recv_from_judge(right, 1 << 20)
     a.add_(1)
     assert torch.equal(b, (x + 1).reshape(2, 3).t())
+
+
+def _torch_frame(value) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(value, buffer)
+    return b"T" + buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        # 8 bytes viewed as 2**27 float64 elements (a stride of 0): a gigabyte for the first op that copies it
+        _frame({"tensor": ["float64", [1 << 27], [0], 0, 0, 8, False]}, b"\0" * 8),
+        # one 256 KB storage viewed whole by 100 tensors: 25 MB from a frame of 260 KB
+        _frame([{"tensor": ["float32", [1 << 16], [1], 0, 0, 1 << 18, False]}] * 100, b"\0" * (1 << 18)),
+        _torch_frame(torch.zeros(1, dtype=torch.float64).expand(1 << 27)),
+    ],
+    ids=["stride-0-wire", "shared-views-wire", "stride-0-torch"],
+)
+def test_tensors_may_not_span_more_than_the_frame_brought(frame):
+    with pytest.raises(protocol.ProtocolError, match="spanning more than"):
+        protocol.loads(frame)
+
+
+def test_a_skeleton_of_too_many_values_is_refused_before_it_is_parsed():
+    with pytest.raises(protocol.ProtocolError, match=r"more than \d+ values"):
+        protocol.loads(_frame([[]] * wire.MAX_VALUES))
+
+
+@pytest.mark.parametrize(
+    ("make", "named"),
+    [
+        (lambda: torch.eye(2).to_sparse(), "layout torch.sparse_coo"),
+        (lambda: torch.empty(3, device="meta"), "device meta"),
+        (lambda: torch.nested.nested_tensor([torch.ones(2), torch.ones(3)]), "nested layout"),
+        (lambda: torch.nn.Parameter(torch.ones(2)), "Parameter"),
+        (lambda: {"a", "set"}, "set"),
+        (lambda: json.loads("[" * 100 + "]" * 100), "nested more than"),
+    ],
+    ids=["sparse", "meta", "nested", "parameter", "set", "deep"],
+)
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_torch_save_frames_hold_only_plain_values_and_dense_tensors(make, named):
+    with pytest.raises(protocol.ProtocolError, match=named):
+        protocol.loads(_torch_frame(make()))
+
+
+def test_a_torch_save_frame_with_a_compressed_member_is_refused():
+    import io
+    import zipfile
+
+    plain = io.BytesIO(_torch_frame(torch.ones(4))[1:])
+    packed = io.BytesIO()
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.infolist():
+            target.writestr(member.filename, source.read(member))
+    with pytest.raises(protocol.ProtocolError, match="compressed"):
+        protocol.loads(b"T" + packed.getvalue())
+
+
+def test_a_child_that_died_after_answering_is_a_closed_peer():
+    left, right = socket.socketpair()
+    right.close()
+    with pytest.raises(protocol.PeerClosed):
+        protocol.send_to_sandbox(left, {"op": "call"})

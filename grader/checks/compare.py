@@ -16,7 +16,7 @@ import torch.testing._comparison as _torch_comparison
 
 from grader.checks.failures import Mistake, fail
 from grader.i18n import Text, msg
-from grader.sandbox.values import Opaque
+from grader.sandbox.values import TENSOR, Opaque
 
 # Checking for DTensor inputs makes the first assert_close import torch.distributed and sympy
 # (~0.5 s). Values here come from the sandbox wire or the reference, never DTensors.
@@ -69,6 +69,9 @@ def _number(value: float | int | bool | complex) -> str:
 def expect_tensor(got: Any, what: Text | str | None = None) -> torch.Tensor:
     """Fail unless `got` is a tensor; returns it typed as one."""
     __tracebackhide__ = True
+    if isinstance(got, Opaque) and got.type_name == TENSOR:
+        # A sparse, meta, nested or quantized tensor: the sandbox sends what it is, not its values.
+        fail("type", msg("tensor_not_dense", what=_what(what), got=got.text))
     if not isinstance(got, torch.Tensor):
         fail("type", msg("not_tensor", what=_what(what), got=type_name(got)))
     return got

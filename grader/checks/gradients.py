@@ -12,9 +12,12 @@ from typing import Any
 import torch
 from torch.autograd.gradcheck import GradcheckError
 
-from grader.checks.compare import MistakeCandidates, expect_close, expect_tensor
+from grader.checks.compare import MistakeCandidates, expect_close, expect_tensor, type_name
 from grader.checks.failures import CheckFailed, Mistake, fail
 from grader.i18n import msg
+
+# Entries of the Jacobian gradcheck may build (float64: 32 MB).
+_MAX_JACOBIAN = 1 << 22
 
 IGNORES_UPSTREAM = Mistake(
     en="the gradient ignores grad_output: backward must multiply the local derivative by the incoming gradient",
@@ -70,6 +73,11 @@ def gradcheck_through(
     """
     __tracebackhide__ = True
 
+    doubles = tuple(x.detach().to(torch.float64).requires_grad_() for x in inputs)
+    # gradcheck builds a Jacobian of (input elements) x (output elements): the learner's output
+    # decides one side of it, so it is bounded before gradcheck sees it.
+    most_outputs = max(_MAX_JACOBIAN // max(sum(x.numel() for x in doubles), 1), 1)
+
     class Remote(torch.autograd.Function):
         @staticmethod
         def forward(ctx: Any, *xs: torch.Tensor) -> torch.Tensor:
@@ -77,17 +85,24 @@ def gradcheck_through(
             out = expect_tensor(forward(*(x.detach() for x in xs)), msg("output_of", name=name))
             if out.dtype != torch.float64:
                 fail("dtype", msg("float64_lost", name=name, got=str(out.dtype)))
+            if out.numel() > most_outputs:
+                fail("shape", msg("gradcheck_too_large", name=name, shape=str(tuple(out.shape)), most=most_outputs))
             return out
 
         @staticmethod
         def backward(ctx: Any, grad_output: torch.Tensor) -> tuple[Any, ...]:
-            grads = tuple(backward(*ctx.saved_tensors, grad_output))
-            for grad in grads:
-                if grad is not None:
-                    expect_tensor(grad, msg("gradient_of", name=name))
-            return grads
+            what = msg("gradient_of", name=name)
+            grads = backward(*ctx.saved_tensors, grad_output)
+            if type(grads) not in (tuple, list):
+                fail("type", msg("wrong_type", what=what, expected="tuple", got=type_name(grads)))
+            if len(grads) != len(ctx.saved_tensors):
+                fail("gradient", msg("grad_count", got=len(grads), expected=len(ctx.saved_tensors)))
+            for grad, x in zip(grads, ctx.saved_tensors, strict=True):
+                # autograd would raise on a gradient shaped unlike its input: that is the learner's failure.
+                if grad is not None and expect_tensor(grad, what).shape != x.shape:
+                    fail("gradient", msg("shape", what=what, expected=str(tuple(x.shape)), got=str(tuple(grad.shape))))
+            return tuple(grads)
 
-    doubles = tuple(x.detach().to(torch.float64).requires_grad_() for x in inputs)
     try:
         torch.autograd.gradcheck(
             Remote.apply,

@@ -8,12 +8,11 @@ the same kind of document for a run that could not grade, so that CI always has 
 from __future__ import annotations
 
 import importlib
-import re
 from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from grader.runner.output import defuse_workflow_commands
+from grader.runner.output import LINE_COMMAND, defuse_workflow_commands
 
 if TYPE_CHECKING:
     from grader.reporters.common import ReportOptions
@@ -24,7 +23,6 @@ ErrorRenderer = Callable[[str, "float | None", "ReportOptions"], str]
 FORMATS = ("text", "json", "gradescope", "classroom", "junit")
 # How each format is written, which decides how a workflow command inside it is broken.
 _SYNTAX = {"text": "text", "json": "json", "gradescope": "json", "classroom": "json", "junit": "xml"}
-_LINE_COMMAND = re.compile(r"^(\s*)::", re.MULTILINE)
 
 
 def shield_workflow_commands(text: str, syntax: str) -> str:
@@ -34,7 +32,7 @@ def shield_workflow_commands(text: str, syntax: str) -> str:
         # A JSON document never starts a line with "::" outside a string; "\u005b" decodes to "[".
         return text.replace("##[", "##\\u005b")
     if syntax == "xml":
-        return _LINE_COMMAND.sub(r"\1&#58;:", text.replace("##[", "##&#91;"))
+        return LINE_COMMAND.sub(r"\1&#58;:", text.replace("##[", "##&#91;"))
     return defuse_workflow_commands(text)
 
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from grader.runner.answers import check_answer
 from grader.runner.staging import Staging
 from grader.sandbox import protocol
 from grader.sandbox.limits import Limits
@@ -57,9 +58,7 @@ class ChildProcess:
         """Send one request and read its answer; raises TimeoutError, protocol.PeerClosed or ProtocolError."""
         protocol.send_to_sandbox(self.sock, message)
         answer = protocol.recv_from_sandbox(self.sock, self.limits.result_mb << 20, time.monotonic() + timeout_s)
-        if not isinstance(answer, dict) or "ok" not in answer:
-            raise protocol.ProtocolError("the answer is not a well-formed message")
-        return answer
+        return check_answer(answer)
 
     def kill(self) -> None:
         """Kill the child's whole process group; the server reaps it in the background."""

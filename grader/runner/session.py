@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.i18n import Text, msg
+from grader.runner.answers import check_names, check_value_and_grads
 from grader.runner.callrepr import format_call
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.output import neutralize, neutralize_all
@@ -145,7 +146,11 @@ class CheckSession:
             "wrt": list(wrt),
             "upstream": upstream,
         }
-        return self._run(target, message, args, kwargs)
+        answer = self._run(target, message, args, kwargs)
+        try:
+            return check_value_and_grads(answer, len(wrt))
+        except protocol.ProtocolError as exc:
+            raise self._unreadable(target, exc) from None
 
     def probe(self, name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
         if self.probes is None:
@@ -163,7 +168,11 @@ class CheckSession:
 
     def load(self) -> list[str]:
         """Import the module in a child and list its public names (raises SandboxAbort if it cannot be imported)."""
-        return self._run(f"import {self.module.stem}", {"op": "load"}, (), {})
+        call = f"import {self.module.stem}"
+        try:
+            return check_names(self._run(call, {"op": "load"}, (), {}))
+        except protocol.ProtocolError as exc:
+            raise self._unreadable(call, exc) from None
 
     def close(self) -> None:
         """End the check; its own child ends with it, a task's child lives on for the task's next check."""
@@ -180,6 +189,11 @@ class CheckSession:
         return neutralize(text) if text else None
 
     # -- how ----------------------------------------------------------------------------------
+    def _unreadable(self, label: str, error: protocol.ProtocolError) -> SandboxAbort:
+        """A well-formed answer that is not what was asked: the child may be forging them, so it goes."""
+        self._child.drop(kill=True)
+        return SandboxAbort("result", msg("result_unreadable", call=label, detail=str(error)))
+
     def _run(
         self,
         name: str,
@@ -216,8 +230,7 @@ class CheckSession:
             how = self._child.drop(kill=False)
             raise SandboxAbort("crash", msg("crash", call=label, how=how)) from None
         except protocol.ProtocolError as exc:
-            self._child.drop(kill=True)
-            raise SandboxAbort("result", msg("result_unreadable", call=label, detail=str(exc))) from None
+            raise self._unreadable(label, exc) from None
         if answer.get("output"):
             # Warnings and tracebacks name the staged copy: show the learner's own path instead.
             self.outputs.append(str(answer["output"]).replace(f"{child.folder}{os.sep}", "exercises/"))

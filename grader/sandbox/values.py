@@ -1,8 +1,10 @@
 """What crosses the sandbox boundary: plain values and plain tensors, and a marker for anything else.
 
 The child encodes a learner's return value honestly (detached plain tensors, containers,
-numbers); anything else travels as a description. The judge never trusts the encoding: it reads
-frames with `wire.decode` or `torch.load(weights_only=True)`, so only these types can ever reach it.
+numbers); anything else travels as a description, a tensor that is not dense or not on the CPU
+(sparse, meta, nested, quantized) as an `Opaque` named `torch.Tensor` saying what it is. The
+judge never trusts the encoding: it reads frames with `wire.decode` or
+`torch.load(weights_only=True)` and admits only these types (`grader/sandbox/protocol.py`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,27 @@ class Opaque:
         return f"<{self.type_name}: {self.text}>"
 
 
+TENSOR = "torch.Tensor"
+
+
+def tensor_problem(t: Any) -> str | None:
+    """What makes the tensor `t` other than dense and on the CPU, in code's terms
+    ("layout torch.sparse_coo, shape (2, 2)"), or None when it is an ordinary tensor."""
+    import torch
+
+    if t.is_nested:
+        return "a nested layout"
+    if t.layout is not torch.strided:
+        what = f"layout {t.layout}"
+    elif t.is_quantized:
+        what = f"quantized dtype {t.dtype}"
+    elif t.device.type != "cpu":
+        what = f"device {t.device.type}"
+    else:
+        return None
+    return f"{what}, shape {tuple(t.shape)}"
+
+
 def _describe(value: Any) -> dict[str, str]:
     kind = type(value)
     try:
@@ -49,6 +72,9 @@ def encode(value: Any, depth: int = 0) -> Any:
             plain = value.detach()
             if type(plain) is not torch.Tensor:
                 plain = plain.as_subclass(torch.Tensor)
+            problem = tensor_problem(plain)
+            if problem is not None:
+                return {OPAQUE: TENSOR, "repr": problem}
             plain = plain.clone()
             if value.requires_grad and (plain.is_floating_point() or plain.is_complex()):
                 plain.requires_grad_(True)

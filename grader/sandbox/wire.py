@@ -7,9 +7,11 @@ None, bool, int, float, complex, str, list, tuple, dict (str or int keys), `torc
 with offset and strides, so a view arrives as the same view). `encode` raises `Unsupported` for
 anything else, and the caller falls back to its general encoding.
 
-`decode` reads untrusted bytes: the skeleton is JSON, every tag and field is checked, and a
-tensor is built from a copy of its bytes only after its view is proved to fit them; anything
-malformed raises ValueError (or another Exception the caller turns into a protocol error).
+`decode` reads untrusted bytes: the skeleton is JSON holding at most `MAX_VALUES` values (counted
+before it is parsed, so its memory is bounded too), every tag and field is checked, and a tensor
+is built from a copy of its bytes only after its view is proved to fit them; anything malformed
+raises ValueError (or another Exception the caller turns into a protocol error). A view may still
+repeat its bytes (a stride of 0): the reader bounds what the views span (`grader/sandbox/protocol.py`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,9 @@ if TYPE_CHECKING:
 _LENGTH = struct.Struct("!I")
 _MAX_DEPTH = 64
 _MAX_DIMS = 64
+# Values one skeleton may hold; an answer is a few tensors and numbers, a forged one could be
+# millions of empty lists, each costing the reader ~60 bytes for its 3 bytes of JSON.
+MAX_VALUES = 1 << 20
 _DTYPE_NAMES = (
     "bool",
     "uint8",
@@ -122,7 +127,11 @@ def decode(data: bytes | memoryview) -> Any:
     torch, dtypes, devices = _torch()
     view = memoryview(data)
     (length,) = _LENGTH.unpack_from(view)
-    skeleton = json.loads(bytes(view[_LENGTH.size : _LENGTH.size + length]))
+    text = bytes(view[_LENGTH.size : _LENGTH.size + length])
+    # Every value but the first follows a `,` or opens with `[` or `{` (those inside strings only overcount).
+    if text.count(b",") + text.count(b"[") + text.count(b"{") >= MAX_VALUES:
+        raise ValueError(f"more than {MAX_VALUES} values")
+    skeleton = json.loads(text)
     blob = view[_LENGTH.size + length :]
     storages: dict[tuple[int, int], Any] = {}
 
