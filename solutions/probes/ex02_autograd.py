@@ -89,21 +89,21 @@ def manual_sgd_with(
     old_grads: tuple[Tensor, Tensor] | None = None,
 ) -> dict[str, Any]:
     """Call `manual_sgd` on a caller's w and b set up as asked; report the result, the caller's w and b
-    afterwards, and the torch.optim optimizers created or stepped during the call (once per creation
-    and per step)."""
+    afterwards, and how torch.optim was used during the call: `SGD(...)` for an optimizer built,
+    `SGD.step()` for one stepped (whenever it was built)."""
     caller_w = w.clone().requires_grad_(requires_grad)
     caller_b = b.clone().requires_grad_(requires_grad)
     if old_grads is not None:
         caller_w.grad, caller_b.grad = (g.clone() for g in old_grads)
-    created: list[str] = []
+    used: set[str] = set()
     original_init = torch.optim.Optimizer.__init__
 
     def recording_init(self: Any, *args: Any, **kwargs: Any) -> None:
-        created.append(type(self).__name__)
+        used.add(f"{type(self).__name__}(...)")
         original_init(self, *args, **kwargs)
 
     def recording_step(optimizer: Any, args: Any, kwargs: Any) -> None:
-        created.append(type(optimizer).__name__)
+        used.add(f"{type(optimizer).__name__}.step()")
 
     # An optimizer built before the call (at import, say) is seen when it steps: the global
     # step hook runs for every torch.optim optimizer, whenever it was made.
@@ -122,7 +122,7 @@ def manual_sgd_with(
         "b.requires_grad": caller_b.requires_grad,
         "w.grad": caller_w.grad,
         "b.grad": caller_b.grad,
-        "optimizers": created,
+        "optimizers": sorted(used),
     }
 
 
