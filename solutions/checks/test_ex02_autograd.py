@@ -347,7 +347,7 @@ def test_silu_forward(learner, reference, x):
 @check(
     "ex02.SiLU",
     "backward matches the reference under random upstream gradients",
-    "임의의 upstream 기울기에서 backward가 정답과 일치",
+    "임의의 upstream 기울기에서 backward가 참조 구현과 일치",
     weight=2,
 )
 @given(x_and_upstream(reduced=False))
@@ -521,7 +521,7 @@ def test_lse_forward_large(learner, reference, x):
 @check(
     "ex02.LogSumExp",
     "backward matches the reference under random upstream gradients",
-    "임의의 upstream 기울기에서 backward가 정답과 일치",
+    "임의의 upstream 기울기에서 backward가 참조 구현과 일치",
     weight=2,
 )
 @given(x_and_upstream(reduced=True))
@@ -684,7 +684,7 @@ def _expect_pair(got) -> None:
             "type",
             _with(
                 f"manual_sgd returned {len(got)} values; expected 2: (w, b)",
-                f"manual_sgd가 값 {len(got)}개를 반환했습니다. 기대값: (w, b) 2개",
+                f"manual_sgd가 값 {len(got)}개를 반환했습니다. 기댓값: (w, b) 2개",
             ),
         )
 
@@ -729,7 +729,7 @@ REGRESSION = (
 @check(
     "ex02.manual_sgd",
     "matches the reference after several steps",
-    "여러 단계 뒤에 정답과 일치",
+    "여러 단계 뒤에 참조 구현과 일치",
     weight=3,
 )
 @given(regressions())

@@ -196,7 +196,7 @@ def _expect_structure(found: Any, expected: list[Shape], built: str) -> None:
         return
     message = Text(
         en=f"{built}.parameters() gives shapes {_shapes_text(got)}; expected {_shapes_text(expected)}",
-        ko=f"{built}.parameters()의 모양이 {_shapes_text(got)}입니다. 기대값: {_shapes_text(expected)}",
+        ko=f"{built}.parameters()의 모양이 {_shapes_text(got)}입니다. 기댓값: {_shapes_text(expected)}",
     )
     fail("parameters", message, _structure_mistake(got, expected, list(found["unregistered"])))
 

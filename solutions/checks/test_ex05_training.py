@@ -567,7 +567,7 @@ def test_fit_calls(learner, reference):
                     en=f"fit(..., epochs={epochs}) called {_call_list(found['calls'])}; "
                     f"expected {_call_list(expected['calls'])}",
                     ko=f"fit(..., epochs={epochs})이(가) {_call_list(found['calls'])}을(를) 호출했습니다. "
-                    f"기대값: {_call_list(expected['calls'])}",
+                    f"기댓값: {_call_list(expected['calls'])}",
                 ),
                 _calls_mistake(found["calls"], epochs),
             )
@@ -598,7 +598,7 @@ def test_fit_history(learner, reference):
                 "history",
                 Text(
                     en=f"fit(..., epochs={epochs}) returned {len(history)} entries; expected {len(wanted)}",
-                    ko=f"fit(..., epochs={epochs})이(가) 항목 {len(history)}개를 반환했습니다. 기대값: {len(wanted)}개",
+                    ko=f"fit(..., epochs={epochs})이(가) 항목 {len(history)}개를 반환했습니다. 기댓값: {len(wanted)}개",
                 ),
                 HISTORY_LENGTH,
             )
@@ -626,7 +626,8 @@ def test_fit_history(learner, reference):
                 "history",
                 Text(
                     en=f"fit(..., epochs={epochs}) returned {history}; the stand-ins' numbers give {wanted}",
-                    ko=f"fit(..., epochs={epochs})이(가) {history}을(를) 반환했습니다. 대역 함수의 값으로는 {wanted}",
+                    ko=f"fit(..., epochs={epochs})이(가) {history}을(를) 반환했습니다. "
+                    f"대역 함수의 값으로는 {wanted}이어야 합니다",
                 ),
                 _history_mistake(history, wanted),
             )
