@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
 
 import pytest
 import torch
@@ -203,3 +204,13 @@ def test_a_scenario_is_shown_as_the_learner_code_it_runs():
     shown = format_scenario(grad_of_with, "grad_of_with", (), {"f": "lambda x: x.sum()", "x": torch.ones(2)})
     assert shown == "grad_of(lambda x: x.sum(), tensor([1., 1.]))"
     assert format_scenario(None, "window_items", (3,), {}) == "window_items(3)"
+
+
+@pytest.mark.parametrize(("variant", "term"), [("기대값", "기댓값"), ("정답과", "참조 구현과"), ("에폭", "에포크")])
+def test_course_korean_uses_one_term_each(variant, term):
+    """The hidden checks, probes and exercise docstrings say each thing one way in Korean."""
+    root = Path(__file__).resolve().parents[1]
+    files = [*root.glob("solutions/checks/*.py"), *root.glob("solutions/probes/*.py"), *root.glob("exercises/ex*.py")]
+    assert files
+    offending = [f.name for f in files if variant in f.read_text(encoding="utf-8")]
+    assert offending == [], f"write {term!r} instead of {variant!r} in {offending}"
