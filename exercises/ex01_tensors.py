@@ -5,7 +5,9 @@ Replace each `raise NotImplementedError` with your implementation, then run
     grade exercise 1            # or: grade exercise 1 one_hot
     grade hint 1 one_hot        # when you are stuck
 
-Use tensor operations, not Python loops over elements. Only `torch` is needed.
+Use tensor operations, not Python loops over elements. Only `torch` is needed. Leave the
+tensors you are given as they were: no in-place edits such as `x[~mask] = 0` or
+`labels.unsqueeze_(-1)` on an argument (the grader checks every argument after each call).
 """
 
 from __future__ import annotations
@@ -82,8 +84,9 @@ def pairwise_sq_dists(x: Tensor, y: Tensor) -> Tensor:
         `(N, M)` with `out[i, j] = sum_k (x[i, k] - y[j, k]) ** 2`. It must be differentiable
         with respect to both inputs. Broadcasting or the expansion
         `|x|^2 + |y|^2 - 2 x y^T` (clamped at 0) are both fine; results are compared with a
-        float32-appropriate tolerance. Graded on values and gradients: a Python loop would
-        pass but is far slower than a vectorized expression.
+        float32-appropriate tolerance. The result may be float32 or float64 (`torch.cdist` on
+        doubles, say): either dtype gets full marks. Graded on values and gradients: a Python
+        loop would pass but is far slower than a vectorized expression.
     """
     raise NotImplementedError
 

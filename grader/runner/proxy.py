@@ -7,29 +7,52 @@ check compares like with like.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
 import torch
 
+from grader.checks.arguments import expect_arguments_unchanged
+from grader.i18n import msg
+from grader.runner.errors import SandboxAbort
 from grader.runner.session import CheckSession
 from grader.sandbox.scenarios import value_and_grad
 from grader.sandbox.values import decode, encode
 
 
 class Learner:
-    """The learner's module, seen through the sandbox."""
+    """The learner's module, seen through the sandbox.
 
-    def __init__(self, session: CheckSession):
+    Every attribute call also checks that the call left its arguments as they were sent (the
+    learner's function works on copies, so an in-place edit is seen only this way); `reference`,
+    when given, names the parameters in that message.
+    """
+
+    def __init__(self, session: CheckSession, reference: ModuleType | None = None):
         self._session = session
+        self._reference = reference
+
+    def _signature(self, name: str) -> inspect.Signature | None:
+        try:
+            return inspect.signature(getattr(self._reference, name))
+        except (AttributeError, TypeError, ValueError):
+            return None
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_"):
             raise AttributeError(name)
 
         def call(*args: Any, **kwargs: Any) -> Any:
-            return self._session.call(name, args, kwargs)
+            __tracebackhide__ = True
+            answer = self._session.call(name, args, kwargs, echo=True)
+            if not isinstance(answer, dict) or set(answer) != {"result", "args", "kwargs"}:
+                raise SandboxAbort("result", msg("result_unreadable", call=name, detail="not a call's answer"))
+            expect_arguments_unchanged(
+                name, (args, kwargs), (answer["args"], answer["kwargs"]), lambda: self._signature(name)
+            )
+            return answer["result"]
 
         call.__name__ = name
         return call

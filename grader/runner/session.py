@@ -132,8 +132,11 @@ class CheckSession:
         self.outputs: list[str] = []
 
     # -- what checks call -------------------------------------------------------------------
-    def call(self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
-        return self._run(target, {"op": "call", "target": target, "args": args, "kwargs": kwargs}, args, kwargs)
+    def call(self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any], echo: bool = False) -> Any:
+        """Call `target(*args, **kwargs)`; with `echo`, the answer is `{"result", "args", "kwargs"}`:
+        the result and the arguments as the call left them."""
+        message = {"op": "call", "target": target, "args": args, "kwargs": kwargs, "echo": echo}
+        return self._run(target, message, args, kwargs)
 
     def grad(
         self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any], wrt: tuple[int, ...], upstream: Any

@@ -151,7 +151,11 @@ def _handle(state: _State, request: dict[str, Any]) -> Any:
         if target is _MISSING:
             raise _Answered({"missing": request["target"], "where": "call", "mro": [], "message": ""})
         _reseed(state.seed)
-        return target(*args, **kwargs)
+        result = target(*args, **kwargs)
+        if request.get("echo"):
+            # The arguments as the call left them: the judge checks that none was changed in place.
+            return {"result": result, "args": list(args), "kwargs": kwargs}
+        return result
     if op == "probe":
         probe = state.probe(request)
         _reseed(state.seed)

@@ -7,6 +7,7 @@ from types import ModuleType
 from typing import Any
 
 import torch
+from torch.overrides import TorchFunctionMode
 
 
 def value_and_grad(
@@ -35,3 +36,21 @@ def value_and_grad(
     weighted = out.sum() if upstream is None else (out * upstream).sum()
     grads = torch.autograd.grad(weighted, leaves, allow_unused=True)
     return out, list(grads)
+
+
+class TorchCalls(TorchFunctionMode):
+    """While active, notes the name of every torch function called (`linear`, `layer_norm`, `matmul`),
+    under any alias: `F.linear`, `nn.Linear`, `torch.layer_norm` all arrive here by the same name.
+
+    For a scenario that checks how the learner computed something ("write it yourself"). It sees
+    what honest code calls; code that removes the mode from torch's stack can hide from it, like
+    any observation made inside the learner's process.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.names: set[str] = set()
+
+    def __torch_function__(self, func: Any, types: Any, args: Sequence[Any] = (), kwargs: Any = None) -> Any:
+        self.names.add(getattr(func, "__name__", type(func).__name__))
+        return func(*args, **(kwargs or {}))

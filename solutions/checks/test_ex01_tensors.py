@@ -19,11 +19,14 @@ from grader.checks import (
     expect_close,
     expect_gradients_close,
     expect_raises,
+    expect_tensor,
     explain_raise,
+    fail,
     grid_floats,
     shapes,
     tensors,
 )
+from grader.i18n import Text
 
 # Values that are exact in float32 (multiples of 1/4 up to 10): every correct formula, including
 # E[x^2] - E[x]^2, then agrees with the reference to the last bit that matters.
@@ -60,6 +63,12 @@ NO_RANGE_CHECK = Mistake(
 )
 
 
+def _one_hot_dtype_mistakes(labels, num_classes):
+    """Every one_hot check compares the dtype too, on every example: a dtype check of its own on
+    fixed inputs could be told apart from the others by its input."""
+    return [(INT_RESULT, lambda: F.one_hot(labels, num_classes))]
+
+
 @check("ex01.one_hot", "one-hot rows for a 1-D batch of labels", "1차원 레이블 묶음의 원-핫 행", weight=2)
 @given(labelled())
 @example((torch.tensor([2, 0, 1]), 4))
@@ -69,28 +78,23 @@ def test_one_hot_rows(learner, reference, case):
     expect_close(
         learner.one_hot(labels, num_classes),
         expected,
-        check_dtype=False,
-        mistakes=[(CLASSES_FIRST, lambda: expected.T)],
-    )
-
-
-@check("ex01.one_hot", "returns float32", "float32를 반환")
-def test_one_hot_dtype(learner, reference):
-    labels = torch.tensor([0, 2, 1, 2])
-    expect_close(
-        learner.one_hot(labels, 3),
-        reference.one_hot(labels, 3),
-        mistakes=[(INT_RESULT, lambda: F.one_hot(labels, 3))],
+        mistakes=[(CLASSES_FIRST, lambda: expected.T), *_one_hot_dtype_mistakes(labels, num_classes)],
     )
 
 
 @check(
-    "ex01.one_hot", "labels of any shape: 0-d, 2-d, 3-d and empty", "모든 모양의 레이블: 0차원, 2차원, 3차원, 빈 텐서"
+    "ex01.one_hot",
+    "float32 rows for labels of any shape: 0-d, 2-d, 3-d and empty",
+    "모든 모양의 레이블(0차원, 2차원, 3차원, 빈 텐서)에 대해 float32 행을 반환",
 )
 @given(labelled(min_dims=0, max_dims=3, min_side=0))
 def test_one_hot_any_shape(learner, reference, case):
     labels, num_classes = case
-    expect_close(learner.one_hot(labels, num_classes), reference.one_hot(labels, num_classes), check_dtype=False)
+    expect_close(
+        learner.one_hot(labels, num_classes),
+        reference.one_hot(labels, num_classes),
+        mistakes=_one_hot_dtype_mistakes(labels, num_classes),
+    )
 
 
 @check(
@@ -104,8 +108,7 @@ def test_one_hot_width(learner, reference, case):
     expect_close(
         learner.one_hot(labels, num_classes),
         reference.one_hot(labels, num_classes),
-        check_dtype=False,
-        mistakes=[(INFERRED_WIDTH, lambda: F.one_hot(labels).float())],
+        mistakes=[(INFERRED_WIDTH, lambda: F.one_hot(labels).float()), *_one_hot_dtype_mistakes(labels, num_classes)],
     )
 
 
@@ -285,10 +288,27 @@ def test_standardize_eps(learner, reference, x, eps):
     expect_close(got, reference.standardize(x, 0, eps), mistakes=_standardize_mistakes(reference, x, 0, eps))
 
 
+FLOAT64_LOST = Mistake(
+    en="float64 input came back as float32: a .float(), or a float32 constant such as torch.tensor(eps), "
+    "changed the dtype; compute with x's own dtype",
+    ko="float64 입력이 float32로 바뀌어 돌아왔습니다: .float()나 torch.tensor(eps) 같은 float32 상수가 dtype을 "
+    "바꿨습니다. x의 dtype 그대로 계산하세요",
+)
+
+
 @check("ex01.standardize", "keeps float64 input in float64", "float64 입력은 float64로 유지")
-def test_standardize_float64(learner, reference):
-    x = torch.arange(12, dtype=torch.float64).reshape(4, 3) ** 1.5
-    expect_close(learner.standardize(x, 1), reference.standardize(x, 1))
+@given(with_dim(tensors(shapes(min_dims=1, max_dims=3, min_side=2), dtype=torch.float64, elements=QUARTERS)))
+@example((torch.arange(12, dtype=torch.float64).reshape(4, 3) ** 1.5, 1))
+def test_standardize_float64(learner, reference, case):
+    x, dim = case
+    with explain_raise(STANDARDIZE_RAISES):
+        got = learner.standardize(x, dim)
+    expected = reference.standardize(x, dim)
+    expect_close(
+        got,
+        expected,
+        mistakes=[(FLOAT64_LOST, lambda: expected.float()), *_standardize_mistakes(reference, x, dim, 1e-5)],
+    )
 
 
 @check("ex01.standardize", "a slice of length 1 standardizes to 0", "길이 1인 조각은 0으로 표준화")
@@ -326,6 +346,22 @@ def point_sets(draw: st.DrawFn, max_side: int = 6):
     return draw(tensors((n, d), min_value=-5, max_value=5)), draw(tensors((m, d), min_value=-5, max_value=5))
 
 
+def _expect_dists_close(got, expected, x, y, mistakes=()) -> None:
+    """Values within a float32 tolerance; a float64 result (cdist on doubles) is as good as float32:
+    the exercise states no dtype beyond "float", so neither loses marks."""
+    __tracebackhide__ = True
+    got = expect_tensor(got)
+    if got.dtype not in (torch.float32, torch.float64):
+        fail(
+            "dtype",
+            Text(
+                en=f"the result is {got.dtype}; expected float32 (or float64)",
+                ko=f"결과가 {got.dtype}입니다. float32(또는 float64)여야 합니다",
+            ),
+        )
+    expect_close(got, expected, atol=_dists_atol(x, y), check_dtype=False, mistakes=mistakes)
+
+
 def _dists_atol(x, y) -> float:
     # The expansion formula loses precision in proportion to the squared norms.
     return 2e-6 * (1.0 + float(x.pow(2).sum(1).max()) + float(y.pow(2).sum(1).max()))
@@ -348,11 +384,8 @@ def test_dists_values(learner, reference, xy):
     expected = reference.pairwise_sq_dists(x, y)
     with explain_raise(DISTS_RAISES):
         got = learner.pairwise_sq_dists(x, y)
-    expect_close(
-        got,
-        expected,
-        atol=_dists_atol(x, y),
-        mistakes=[(NOT_SQUARED, lambda: torch.cdist(x, y)), (SWAPPED, lambda: expected.T)],
+    _expect_dists_close(
+        got, expected, x, y, mistakes=[(NOT_SQUARED, lambda: torch.cdist(x, y)), (SWAPPED, lambda: expected.T)]
     )
 
 
@@ -387,7 +420,7 @@ def test_dists_edges(learner, reference, xy):
     x, y = xy
     with explain_raise(DISTS_RAISES):
         got = learner.pairwise_sq_dists(x, y)
-    expect_close(got, reference.pairwise_sq_dists(x, y), atol=_dists_atol(x, y))
+    _expect_dists_close(got, reference.pairwise_sq_dists(x, y), x, y)
 
 
 # -- linear -------------------------------------------------------------------------------------
@@ -440,6 +473,35 @@ def test_linear_values(learner, reference, case):
     with explain_raise(LINEAR_RAISES):
         got = learner.linear(x, weight, bias)
     expect_close(got, reference.linear(x, weight, bias), mistakes=[(BIAS_IGNORED, lambda: reference.linear(x, weight))])
+
+
+CALLS_F_LINEAR = Mistake(
+    en="linear calls torch's own linear layer (torch.nn.functional.linear, or an nn.Linear): write it with "
+    "tensor operations, x @ weight.T + bias",
+    ko="linear가 torch의 선형 계층(torch.nn.functional.linear나 nn.Linear)을 호출합니다: x @ weight.T + bias처럼 "
+    "텐서 연산으로 직접 작성하세요",
+)
+
+
+@check(
+    "ex01.linear",
+    "written with tensor operations, not torch.nn.functional.linear",
+    "torch.nn.functional.linear 없이 텐서 연산으로 작성",
+)
+@given(layer())
+def test_linear_by_hand(learner, case):
+    x, weight, bias = case
+    with explain_raise(LINEAR_RAISES):
+        got = learner.probe("linear_calls", x=x, weight=weight, bias=bias)
+    if "linear" in got["torch_functions"]:
+        fail(
+            "rule",
+            Text(
+                en="linear called torch.nn.functional.linear, which the exercise asks you to write yourself",
+                ko="linear가 torch.nn.functional.linear를 호출했습니다. 이 연습에서는 그 계산을 직접 작성해야 합니다",
+            ),
+            CALLS_F_LINEAR,
+        )
 
 
 @check("ex01.linear", "bias=None (or no bias argument) means no bias", "bias=None(또는 생략)이면 편향 없음")

@@ -10,12 +10,16 @@ reference under random upstream gradients, which is what names a backward that i
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import torch
 from hypothesis import example, given
 from hypothesis import strategies as st
 
 from grader.checks import (
     CheckFailed,
+    LearnerRaised,
     Mistake,
     check,
     expect_close,
@@ -276,11 +280,43 @@ def _expect_upstream_gradient(learner, reference, name, x, upstream, mistakes=()
     __tracebackhide__ = True
     expected = reference.probe("function_vjp", name=name, x=x, upstream=upstream)
     if_ignored = reference.probe("function_vjp", name=name, x=x, upstream=torch.ones_like(upstream))
-    with explain_raise(raises):
+    with _forward_first(learner, reference, name, x), explain_raise(raises):
         got = learner.probe("function_vjp", name=name, x=x, upstream=upstream)
-    expect_gradients_close(
-        [got], [expected], names=("x",), if_upstream_ignored=[if_ignored], rtol=1e-4, atol=1e-5, mistakes=mistakes
-    )
+        expect_gradients_close(
+            [got], [expected], names=("x",), if_upstream_ignored=[if_ignored], rtol=1e-4, atol=1e-5, mistakes=mistakes
+        )
+
+
+def _forward_failure(learner, reference, name: str, x: torch.Tensor) -> CheckFailed | None:
+    """How the learner's forward fails on `x`, if it does."""
+    expected = reference.probe("function_apply", name=name, x=x)["out"]
+    try:
+        with explain_raise(FORWARD_RAISES[name]):
+            got = _forward(learner, name, x)
+        expect_close(got, expected, mistakes=FORWARD_MISTAKES[name](x))
+    except CheckFailed as failed:
+        return failed
+    except LearnerRaised:
+        return None  # the backward check's own failure already shows what raised
+    return None
+
+
+@contextlib.contextmanager
+def _forward_first(learner, reference, name: str, x: torch.Tensor) -> Iterator[None]:
+    """A backward check that fails while the forward is wrong reports the forward: a backward written
+    for the wrong forward (a sum over the wrong dim, say) cannot meet the right gradient."""
+    __tracebackhide__ = True
+    try:
+        yield
+    except (CheckFailed, LearnerRaised) as backward_failed:
+        forward = _forward_failure(learner, reference, name, x)
+        if forward is None:
+            raise
+        prefix = Text(
+            en="the forward is wrong, so the backward cannot match yet; fix the forward first: ",
+            ko="forward가 틀려서 backward도 아직 맞을 수 없습니다. forward부터 고치세요: ",
+        )
+        raise CheckFailed(forward.category, prefix + forward.message, forward.diagnosis) from backward_failed
 
 
 # -- SiLU ---------------------------------------------------------------------------------------
@@ -311,7 +347,7 @@ def test_silu_forward(learner, reference, x):
 @check(
     "ex02.SiLU",
     "backward matches the reference under random upstream gradients",
-    "임의의 upstream 기울기에서 backward가 정답과 일치",
+    "임의의 upstream 기울기에서 backward가 참조 구현과 일치",
     weight=2,
 )
 @given(x_and_upstream(reduced=False))
@@ -406,6 +442,10 @@ def _lse_forward_mistakes(x: torch.Tensor):
     ]
 
 
+FORWARD_RAISES = {"SiLU": BACKWARD_RAISES, "LogSumExp": LSE_FORWARD_RAISES}
+FORWARD_MISTAKES = {"SiLU": lambda x: [(SIGMOID_ONLY, lambda: torch.sigmoid(x))], "LogSumExp": _lse_forward_mistakes}
+
+
 def _expect_finite_and_close(got, expected, *, what=None, rtol=None, mistakes=(), non_finite: Mistake) -> None:
     """expect_close, naming `non_finite` when the result has inf or NaN where the expected value is finite."""
     __tracebackhide__ = True
@@ -481,7 +521,7 @@ def test_lse_forward_large(learner, reference, x):
 @check(
     "ex02.LogSumExp",
     "backward matches the reference under random upstream gradients",
-    "임의의 upstream 기울기에서 backward가 정답과 일치",
+    "임의의 upstream 기울기에서 backward가 참조 구현과 일치",
     weight=2,
 )
 @given(x_and_upstream(reduced=True))
@@ -511,21 +551,21 @@ def test_lse_upstream(learner, reference, case):
 def test_lse_backward_large(learner, reference, case):
     x, upstream = case
     expected = reference.probe("function_vjp", name="LogSumExp", x=x, upstream=upstream)
-    with explain_raise(LSE_BACKWARD_RAISES):
-        got = learner.probe("function_vjp", name="LogSumExp", x=x, upstream=upstream)
-    if got is None:
-        expect_gradients_close([got], [expected], names=("x",))
     unstable = upstream.unsqueeze(-1) * torch.exp(x) / torch.exp(x).sum(dim=-1, keepdim=True)
-    _expect_finite_and_close(
-        got,
-        expected,
-        what=_with("the gradient of x", "x에 대한 기울기"),
-        # exp(x - logsumexp) is as good a softmax as any, but a float32 logsumexp near 1e4 is only
-        # known to about 5e-4, and so is each softmax weight computed from it.
-        rtol=4e-3,
-        mistakes=[(UNSTABLE_SOFTMAX, lambda: unstable)],
-        non_finite=UNSTABLE_SOFTMAX,
-    )
+    with _forward_first(learner, reference, "LogSumExp", x), explain_raise(LSE_BACKWARD_RAISES):
+        got = learner.probe("function_vjp", name="LogSumExp", x=x, upstream=upstream)
+        if got is None:
+            expect_gradients_close([got], [expected], names=("x",))
+        _expect_finite_and_close(
+            got,
+            expected,
+            what=_with("the gradient of x", "x에 대한 기울기"),
+            # exp(x - logsumexp) is as good a softmax as any, but a float32 logsumexp near 1e4 is only
+            # known to about 5e-4, and so is each softmax weight computed from it.
+            rtol=4e-3,
+            mistakes=[(UNSTABLE_SOFTMAX, lambda: unstable)],
+            non_finite=UNSTABLE_SOFTMAX,
+        )
 
 
 @check("ex02.LogSumExp", "backward passes gradcheck in float64", "backward가 float64 gradcheck를 통과")
@@ -569,10 +609,12 @@ NO_GRAPH = Mistake(
     "torch.no_grad() 안에서 제자리 업데이트(w -= lr * w.grad)로 리프(leaf) 텐서를 유지하세요",
 )
 GRAD_IS_NONE = Mistake(
-    en="w.grad is None: only a leaf tensor that requires grad gets a .grad, so train w = "
-    "w.detach().clone().requires_grad_(True)",
-    ko="w.grad가 None입니다: requires_grad인 리프(leaf) 텐서만 .grad를 받으니 w = "
-    "w.detach().clone().requires_grad_(True)로 학습시키세요",
+    en="w.grad is None: only a leaf tensor that requires grad gets a .grad, and w = w - lr * w.grad replaces w "
+    "by a new, non-leaf tensor. Make the copy once before the loop, w = w.detach().clone().requires_grad_(True), "
+    "then update it in place under torch.no_grad(): w -= lr * w.grad",
+    ko="w.grad가 None입니다: requires_grad인 리프(leaf) 텐서만 .grad를 받는데, w = w - lr * w.grad는 w를 리프가 "
+    "아닌 새 텐서로 바꿉니다. 반복문 전에 w = w.detach().clone().requires_grad_(True)로 복사본을 한 번 만들고, "
+    "torch.no_grad() 안에서 w -= lr * w.grad로 제자리 업데이트하세요",
 )
 UPDATE_OUTSIDE_NO_GRAD = Mistake(
     en="autograd refuses in-place changes to a tensor that requires grad: make the update inside `with "
@@ -589,8 +631,8 @@ RESULT_NOT_DETACHED = Mistake(
     ko="반환한 텐서가 여전히 requires_grad입니다: w.detach(), b.detach()를 반환하세요",
 )
 USES_OPTIM = Mistake(
-    en="manual_sgd created a torch.optim optimizer: write the update yourself, w -= lr * w.grad under torch.no_grad()",
-    ko="manual_sgd가 torch.optim 옵티마이저를 만들었습니다: torch.no_grad() 안에서 w -= lr * w.grad로 직접 "
+    en="manual_sgd used a torch.optim optimizer: write the update yourself, w -= lr * w.grad under torch.no_grad()",
+    ko="manual_sgd가 torch.optim 옵티마이저를 사용했습니다: torch.no_grad() 안에서 w -= lr * w.grad로 직접 "
     "업데이트하세요",
 )
 SGD_RAISES = {
@@ -642,7 +684,7 @@ def _expect_pair(got) -> None:
             "type",
             _with(
                 f"manual_sgd returned {len(got)} values; expected 2: (w, b)",
-                f"manual_sgd가 값 {len(got)}개를 반환했습니다. 기대값: (w, b) 2개",
+                f"manual_sgd가 값 {len(got)}개를 반환했습니다. 기댓값: (w, b) 2개",
             ),
         )
 
@@ -687,7 +729,7 @@ REGRESSION = (
 @check(
     "ex02.manual_sgd",
     "matches the reference after several steps",
-    "여러 단계 뒤에 정답과 일치",
+    "여러 단계 뒤에 참조 구현과 일치",
     weight=3,
 )
 @given(regressions())
@@ -754,6 +796,9 @@ def test_sgd_no_optimizer(learner):
     expect_equal(
         got["optimizers"],
         [],
-        what=_with("the torch.optim optimizers created", "만들어진 torch.optim 옵티마이저"),
+        what=_with(
+            "the list of torch.optim optimizers created or stepped",
+            "만들거나 step을 호출한 torch.optim 옵티마이저 목록",
+        ),
         mistakes=[(USES_OPTIM, lambda: got["optimizers"])],
     )

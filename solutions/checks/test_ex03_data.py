@@ -124,7 +124,7 @@ def _expect_item(got: dict[str, Any], expected: tuple[torch.Tensor, torch.Tensor
             "type",
             _text(
                 f"ds[{i}] has {len(item)} parts; expected 2: (window, target)",
-                f"ds[{i}]가 {len(item)}개로 이루어져 있습니다. 기대값: (window, target) 2개",
+                f"ds[{i}]가 {len(item)}개로 이루어져 있습니다. 기댓값: (window, target) 2개",
             ),
         )
     window, target = expected
@@ -379,7 +379,7 @@ def _collated(learner, batch) -> tuple[Any, Any, Any]:
             "type",
             _text(
                 f"pad_collate returned {len(got)} values; expected 3: (padded, lengths, labels)",
-                f"pad_collate가 값 {len(got)}개를 반환했습니다. 기대값: (padded, lengths, labels) 3개",
+                f"pad_collate가 값 {len(got)}개를 반환했습니다. 기댓값: (padded, lengths, labels) 3개",
             ),
         )
     return got[0], got[1], got[2]

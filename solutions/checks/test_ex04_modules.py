@@ -196,7 +196,7 @@ def _expect_structure(found: Any, expected: list[Shape], built: str) -> None:
         return
     message = Text(
         en=f"{built}.parameters() gives shapes {_shapes_text(got)}; expected {_shapes_text(expected)}",
-        ko=f"{built}.parameters()의 모양이 {_shapes_text(got)}입니다. 기대값: {_shapes_text(expected)}",
+        ko=f"{built}.parameters()의 모양이 {_shapes_text(got)}입니다. 기댓값: {_shapes_text(expected)}",
     )
     fail("parameters", message, _structure_mistake(got, expected, list(found["unregistered"])))
 
@@ -605,6 +605,37 @@ def test_layernorm_values(learner, reference, case):
         atol=1e-4,
         mistakes=_layer_norm_mistakes(x, weight, bias, 1e-5 if eps is None else eps),
     )
+
+
+CALLS_LAYER_NORM = Mistake(
+    en="LayerNorm calls torch's own layer norm (torch.nn.functional.layer_norm, torch.layer_norm or "
+    "nn.LayerNorm): compute the mean, the variance and the square root yourself",
+    ko="LayerNorm이 torch의 레이어 정규화(torch.nn.functional.layer_norm, torch.layer_norm, nn.LayerNorm)를 "
+    "호출합니다: 평균, 분산, 제곱근을 직접 계산하세요",
+)
+TORCH_LAYER_NORMS = {"layer_norm", "native_layer_norm"}
+
+
+@check(
+    "ex04.LayerNorm",
+    "written with tensor operations, not torch's layer_norm",
+    "torch의 layer_norm 없이 텐서 연산으로 작성",
+)
+@given(layer_norm_cases())
+def test_layernorm_by_hand(learner, reference, case):
+    found, _ = _run_layer_norm(learner, reference, case)
+    used = sorted(TORCH_LAYER_NORMS.intersection(found["torch_functions"]))
+    if used:
+        fail(
+            "rule",
+            Text(
+                en=f"LayerNorm's forward called torch's {', '.join(used)}, "
+                "which the exercise asks you to write yourself",
+                ko=f"LayerNorm의 forward가 torch의 {', '.join(used)}을(를) 호출했습니다. 이 연습에서는 그 계산을 "
+                "직접 작성해야 합니다",
+            ),
+            CALLS_LAYER_NORM,
+        )
 
 
 def _gradient_of_x(x, weight, bias, eps, upstream, **mistake) -> torch.Tensor:

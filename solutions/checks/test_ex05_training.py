@@ -189,6 +189,12 @@ RETURNS_TENSOR = Mistake(
     ko="파이썬 float를 반환하세요: loss.item()이 0차원 텐서를 float로 바꿉니다 "
     "(텐서는 모든 배치의 그래프를 붙잡아 둡니다)",
 )
+KEPT_LOSSES = Mistake(
+    en="the losses are kept as tensors (losses.append(loss)), each holding its batch's whole graph: "
+    "keep numbers instead, losses.append(loss.item())",
+    ko="손실을 텐서로 모아 두어(losses.append(loss)) 배치마다 그래프 전체가 메모리에 남습니다: "
+    "losses.append(loss.item())처럼 숫자로 모으세요",
+)
 WEIGHTED_BY_SIZE = Mistake(
     en="the losses are weighted by batch size: train_one_epoch returns the plain mean of the per-batch losses",
     ko="손실을 배치 크기로 가중했습니다: train_one_epoch는 배치별 손실의 단순 평균을 반환합니다",
@@ -220,8 +226,8 @@ def _train_loss_mistakes(batches: Sequence[dict[str, float]]) -> Candidates:
 
 @check(
     "ex05.train_one_epoch",
-    "returns the mean of the per-batch losses as a Python float",
-    "배치별 손실의 평균을 파이썬 float로 반환",
+    "returns the mean of the per-batch losses as a Python float, keeping no loss tensor",
+    "배치별 손실의 평균을 파이썬 float로 반환하고 손실 텐서는 남기지 않음",
 )
 def test_train_returns_mean_loss(learner, reference):
     # lr=0 keeps the parameters still, so every batch's loss is the same whatever the update does.
@@ -231,6 +237,17 @@ def test_train_returns_mean_loss(learner, reference):
         got = found["returned"]
         expect_type(got, float, what=what, diagnosis=RETURNS_TENSOR if isinstance(got, torch.Tensor) else None)
         expect_equal(got, expected["returned"], what=what, rel=1e-5, mistakes=_train_loss_mistakes(found["batches"]))
+        if found.get("losses_kept"):
+            fail(
+                "value",
+                Text(
+                    en=f"train_one_epoch kept the loss tensors of {found['losses_kept']} earlier batches alive "
+                    "while it trained on the next ones",
+                    ko=f"train_one_epoch가 다음 배치를 학습하는 동안 앞선 배치 {found['losses_kept']}개의 손실 "
+                    "텐서를 붙잡아 두었습니다",
+                ),
+                KEPT_LOSSES,
+            )
 
 
 @check("ex05.train_one_epoch", "puts the model in train mode", "모델을 train 모드로 바꿈")
@@ -494,8 +511,8 @@ HISTORY_LENGTH = Mistake(
     ko="기록에는 에포크마다 딕셔너리가 하나씩 있어야 합니다: for _ in range(epochs)를 돌 때마다 하나씩 추가하세요",
 )
 HISTORY_KEYS = Mistake(
-    en="each epoch's dict has exactly the keys train_loss, val_loss and val_acc",
-    ko="각 에포크의 딕셔너리에는 정확히 train_loss, val_loss, val_acc 키가 있어야 합니다",
+    en="each epoch's dict has the keys train_loss, val_loss and val_acc (more keys are fine)",
+    ko="각 에포크의 딕셔너리에는 train_loss, val_loss, val_acc 키가 있어야 합니다 (다른 키가 더 있어도 됩니다)",
 )
 LOSS_AND_ACCURACY_SWAPPED = Mistake(
     en="val_loss and val_acc are swapped: evaluate returns (loss, accuracy) in that order",
@@ -550,7 +567,7 @@ def test_fit_calls(learner, reference):
                     en=f"fit(..., epochs={epochs}) called {_call_list(found['calls'])}; "
                     f"expected {_call_list(expected['calls'])}",
                     ko=f"fit(..., epochs={epochs})이(가) {_call_list(found['calls'])}을(를) 호출했습니다. "
-                    f"기대값: {_call_list(expected['calls'])}",
+                    f"기댓값: {_call_list(expected['calls'])}",
                 ),
                 _calls_mistake(found["calls"], epochs),
             )
@@ -581,19 +598,20 @@ def test_fit_history(learner, reference):
                 "history",
                 Text(
                     en=f"fit(..., epochs={epochs}) returned {len(history)} entries; expected {len(wanted)}",
-                    ko=f"fit(..., epochs={epochs})이(가) 항목 {len(history)}개를 반환했습니다. 기대값: {len(wanted)}개",
+                    ko=f"fit(..., epochs={epochs})이(가) 항목 {len(history)}개를 반환했습니다. 기댓값: {len(wanted)}개",
                 ),
                 HISTORY_LENGTH,
             )
         for epoch, entry in enumerate(history):
             where = Text(en=f"entry {epoch} of the history", ko=f"기록의 {epoch}번 항목")
             expect_type(entry, dict, what=where)
-            if sorted(entry) != sorted(KEYS):
+            missing = [key for key in KEYS if key not in entry]
+            if missing:
                 fail(
                     "history",
                     Text(
-                        en=f"entry {epoch} of the history has the keys {sorted(entry)}; expected {sorted(KEYS)}",
-                        ko=f"기록의 {epoch}번 항목의 키가 {sorted(entry)}입니다. 기대값: {sorted(KEYS)}",
+                        en=f"entry {epoch} of the history has no {', '.join(missing)}; it has the keys {list(entry)}",
+                        ko=f"기록의 {epoch}번 항목에 {', '.join(missing)} 키가 없습니다. 있는 키: {list(entry)}",
                     ),
                     HISTORY_KEYS,
                 )
@@ -601,54 +619,15 @@ def test_fit_history(learner, reference):
                 expect_type(
                     entry[key], float, what=Text(en=f"history[{epoch}][{key!r}]", ko=f"history[{epoch}][{key!r}]")
                 )
+        # Extra keys (an epoch number, a learning rate) are the learner's own business.
+        history = [{key: entry[key] for key in KEYS} for entry in history]
         if history != wanted:
             fail(
                 "history",
                 Text(
                     en=f"fit(..., epochs={epochs}) returned {history}; the stand-ins' numbers give {wanted}",
-                    ko=f"fit(..., epochs={epochs})이(가) {history}을(를) 반환했습니다. 대역 함수의 값으로는 {wanted}",
+                    ko=f"fit(..., epochs={epochs})이(가) {history}을(를) 반환했습니다. "
+                    f"대역 함수의 값으로는 {wanted}이어야 합니다",
                 ),
                 _history_mistake(history, wanted),
             )
-
-
-DOES_NOT_LEARN = Mistake(
-    en="with your train_one_epoch and evaluate, the network does not learn: make their checks pass first",
-    ko="여러분의 train_one_epoch와 evaluate로는 신경망이 학습되지 않습니다: 먼저 두 함수의 검사를 통과하세요",
-)
-LEARN_EPOCHS = 3
-LEARN_THRESHOLD = 0.9
-
-
-@check(
-    "ex05.fit",
-    "with your train_one_epoch and evaluate, a small network reaches 90% validation accuracy",
-    "여러분의 train_one_epoch와 evaluate로 작은 신경망이 검증 정확도 90%에 도달",
-)
-def test_fit_learns(learner):
-    with explain_raise(CALL_PATTERNS):
-        history = learner.probe("fit_learns", epochs=LEARN_EPOCHS)
-    what = Text(en="what fit returned", ko="fit이 반환한 값")
-    expect_type(history, list, what=what, diagnosis=NOT_A_LIST)
-    if len(history) != LEARN_EPOCHS or not isinstance(history[-1], dict) or "val_acc" not in history[-1]:
-        fail(
-            "history",
-            Text(
-                en=f"fit(..., epochs={LEARN_EPOCHS}) did not return {LEARN_EPOCHS} dicts with a val_acc",
-                ko=f"fit(..., epochs={LEARN_EPOCHS})이(가) val_acc가 있는 딕셔너리 {LEARN_EPOCHS}개를 "
-                "반환하지 않았습니다",
-            ),
-        )
-    accuracy = history[-1]["val_acc"]
-    expect_type(accuracy, float, what=Text(en="the last val_acc", ko="마지막 val_acc"))
-    if not accuracy >= LEARN_THRESHOLD:
-        fail(
-            "learning",
-            Text(
-                en=f"after {LEARN_EPOCHS} epochs on three well-separated blobs the validation accuracy is "
-                f"{accuracy:.2f}; at least {LEARN_THRESHOLD} was expected",
-                ko=f"잘 나뉜 세 덩어리 데이터로 {LEARN_EPOCHS} 에포크를 학습한 뒤 검증 정확도가 {accuracy:.2f}입니다. "
-                f"최소 {LEARN_THRESHOLD}여야 합니다",
-            ),
-            DOES_NOT_LEARN,
-        )

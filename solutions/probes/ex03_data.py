@@ -127,3 +127,58 @@ def loader_with_collate(module: Any, n: int, batch_size: int, shuffle: bool, see
 
     loader = module.make_loader(Numbers(n), batch_size, shuffle, seed, collate_fn=collate)
     return {"batches": [_plain(batch) for batch in loader], "given": given}
+
+
+# -- how reports show these scenarios: as the learner's own calls --------------------------------
+# Numbers(n) behaves like the list of ints 0 .. n-1, which is how a learner would write it.
+def _dataset(n: int) -> str:
+    return f"list(range({n}))"
+
+
+def _loader(n: int, batch_size: int, shuffle: bool, seed: int, extra: str = "") -> str:
+    return f"make_loader({_dataset(n)}, {batch_size}, {shuffle}, {seed}{extra})"
+
+
+def _shown_window_items(series: torch.Tensor, window: int, indices: list[int]) -> str:
+    from grader.runner.callrepr import format_value
+
+    items = ", ".join(f"dataset[{i}]" for i in indices)
+    return f"dataset = WindowDataset({format_value(series)}, {window}); len(dataset)" + (f", {items}" if items else "")
+
+
+def _shown_window_loop(series: torch.Tensor, window: int, cap: int) -> str:
+    from grader.runner.callrepr import format_value
+
+    return f"for item in WindowDataset({format_value(series)}, {window}): ...  # up to {cap} items"
+
+
+def _shown_loader_batches(n: int, batch_size: int, shuffle: bool, seed: int, epochs: int = 1) -> str:
+    loop = "list(loader)" if epochs == 1 else f"[list(loader) for epoch in range({epochs})]"
+    return f"loader = {_loader(n, batch_size, shuffle, seed)}; {loop}"
+
+
+def _shown_two_loaders(n: int, batch_size: int, shuffle: bool, seeds: tuple[int, int], epochs: int = 2) -> str:
+    return (
+        f"first = {_loader(n, batch_size, shuffle, seeds[0])}; second = {_loader(n, batch_size, shuffle, seeds[1])}; "
+        f"for epoch in range({epochs}): list(first), list(second)"
+    )
+
+
+def _shown_loader_rng(n: int, batch_size: int, shuffle: bool, seed: int) -> str:
+    return (
+        f"before = torch.get_rng_state(); loader = {_loader(n, batch_size, shuffle, seed)}; list(loader); "
+        "torch.equal(torch.get_rng_state(), before)  # and random.getstate(), numpy.random.get_state()"
+    )
+
+
+def _shown_loader_with_collate(n: int, batch_size: int, shuffle: bool, seed: int) -> str:
+    collate = ", collate_fn=lambda items: {'sum': sum(items), 'count': len(items)}"
+    return f"list({_loader(n, batch_size, shuffle, seed, collate)})"
+
+
+window_items.learner_call = _shown_window_items  # type: ignore[attr-defined]
+window_loop.learner_call = _shown_window_loop  # type: ignore[attr-defined]
+loader_batches.learner_call = _shown_loader_batches  # type: ignore[attr-defined]
+two_loaders.learner_call = _shown_two_loaders  # type: ignore[attr-defined]
+loader_rng.learner_call = _shown_loader_rng  # type: ignore[attr-defined]
+loader_with_collate.learner_call = _shown_loader_with_collate  # type: ignore[attr-defined]

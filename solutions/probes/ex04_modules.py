@@ -15,6 +15,8 @@ from typing import Any
 import torch
 from torch import nn
 
+from grader.sandbox.scenarios import TorchCalls
+
 
 @contextlib.contextmanager
 def _seeded(seed: int) -> Iterator[None]:
@@ -164,15 +166,23 @@ def layernorm_run(
     x: torch.Tensor,
     upstream: torch.Tensor,
 ) -> dict[str, Any]:
-    """LayerNorm(size[, eps]) with `weight` and `bias` copied in: its output on `x`, and the
-    gradients of the input, weight and bias for the upstream gradient `upstream`."""
+    """LayerNorm(size[, eps]) with `weight` and `bias` copied in: its output on `x`, the gradients of
+    the input, weight and bias for the upstream gradient `upstream`, and the torch functions its
+    forward called (sorted names)."""
     model = module.LayerNorm(size) if eps is None else module.LayerNorm(size, eps)
     with torch.no_grad():
         model.weight.copy_(weight)
         model.bias.copy_(bias)
     x = x.clone().requires_grad_(True)
-    out = model(x)
-    found: dict[str, Any] = {"out": out, "x_grad": None, "weight_grad": None, "bias_grad": None}
+    with TorchCalls() as calls:
+        out = model(x)
+    found: dict[str, Any] = {
+        "out": out,
+        "x_grad": None,
+        "weight_grad": None,
+        "bias_grad": None,
+        "torch_functions": sorted(calls.names),
+    }
     if isinstance(out, torch.Tensor) and out.requires_grad and out.shape == upstream.shape:
         (out * upstream).sum().backward()
         found.update(x_grad=x.grad, weight_grad=model.weight.grad, bias_grad=model.bias.grad)
@@ -248,3 +258,95 @@ def count_candidates(module: ModuleType, model: dict[str, Any]) -> dict[str, int
         "repeated": sum(p.numel() for _, p in built.named_parameters(remove_duplicate=False)),
         "per_module": sum(p.numel() for m in built.modules() for p in m.parameters()),
     }
+
+
+# -- how reports show these scenarios: as the learner's own calls --------------------------------
+def _mlp_call(in_features: int, hidden: Sequence[int], out_features: int, dropout: float | None) -> str:
+    extra = "" if dropout is None else f", dropout={dropout}"
+    return f"MLP({in_features}, {list(hidden)}, {out_features}{extra})"
+
+
+def _shown_mlp_structure(
+    in_features: int, hidden: Sequence[int], out_features: int, dropout: float | None = None
+) -> str:
+    return f"[p.shape for p in {_mlp_call(in_features, hidden, out_features, dropout)}.parameters()]"
+
+
+def _shown_mlp_run(
+    in_features: int,
+    hidden: Sequence[int],
+    out_features: int,
+    seed: int,
+    batch: int,
+    dropout: float | None = None,
+    train: bool = False,
+) -> str:
+    from grader.runner.callrepr import format_value
+
+    # The same draws as mlp_run: the parameters first, then x.
+    generator = torch.Generator().manual_seed(seed)
+    widths = [in_features, *hidden, out_features]
+    for a, b in itertools.pairwise(widths):
+        torch.randn((b, a), generator=generator), torch.randn((b,), generator=generator)
+    x = _grid((batch, in_features), generator, 4)
+    mode = "train" if train else "eval"
+    return (
+        f"model = {_mlp_call(in_features, hidden, out_features, dropout)}; "
+        f"(parameters drawn from seed {seed}); model.{mode}(); model({format_value(x)})"
+    )
+
+
+def _shown_mlp_dropout(width: int, depth: int, p: float, batch: int) -> str:
+    return f"model = MLP({width}, {[width] * depth}, {width}, dropout={p}).train(); model(torch.ones({batch}, {width}))"
+
+
+def _layernorm_call(size: int, eps: float | None) -> str:
+    return f"LayerNorm({size})" if eps is None else f"LayerNorm({size}, eps={eps})"
+
+
+def _shown_layernorm_init(size: int, eps: float | None = None) -> str:
+    norm = _layernorm_call(size, eps)
+    return f"norm = {norm}; norm.weight, norm.bias, list(norm.named_parameters())"
+
+
+def _shown_layernorm_run(
+    size: int, eps: float | None, weight: torch.Tensor, bias: torch.Tensor, x: torch.Tensor, upstream: torch.Tensor
+) -> str:
+    from grader.runner.callrepr import format_value
+
+    return (
+        f"norm = {_layernorm_call(size, eps)}; norm.weight.data = {format_value(weight)}; "
+        f"norm.bias.data = {format_value(bias)}; x = {format_value(x)}.requires_grad_(); "
+        f"norm(x).backward({format_value(upstream)})"
+    )
+
+
+def _model_code(model: dict[str, Any]) -> str:
+    if "kind" in model:
+        return {
+            "tied": "a model whose output layer reuses its embedding's weight",
+            "batchnorm": "nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU())",
+            "nested": "nn.Sequential(nn.Sequential(nn.Linear(2, 3), nn.ReLU()), nn.Linear(3, 1))",
+            "scalar": "a model with a 0-d parameter next to nn.Linear(3, 2)",
+            "empty": "nn.Sequential(nn.ReLU(), nn.Dropout(0.5))",
+        }.get(model["kind"], str(model["kind"]))
+    layers = [
+        f"nn.Linear({a}, {b}, bias={has_bias})" + (".requires_grad_(False)" if frozen else "")
+        for a, b, has_bias, frozen in zip(
+            model["widths"], model["widths"][1:], model["biases"], model["frozen"], strict=False
+        )
+    ]
+    return f"nn.Sequential({', '.join(layers)})"
+
+
+def _shown_count(model: dict[str, Any], trainable_only: bool | None = None) -> str:
+    extra = "" if trainable_only is None else f", trainable_only={trainable_only}"
+    return f"count_parameters({_model_code(model)}{extra})"
+
+
+mlp_structure.learner_call = _shown_mlp_structure  # type: ignore[attr-defined]
+mlp_run.learner_call = _shown_mlp_run  # type: ignore[attr-defined]
+mlp_dropout.learner_call = _shown_mlp_dropout  # type: ignore[attr-defined]
+layernorm_init.learner_call = _shown_layernorm_init  # type: ignore[attr-defined]
+layernorm_run.learner_call = _shown_layernorm_run  # type: ignore[attr-defined]
+count.learner_call = _shown_count  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ is secret.
 from __future__ import annotations
 
 import contextlib
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from types import ModuleType
 from typing import Any
@@ -18,7 +19,6 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import DataLoader, TensorDataset
 
 
 @contextlib.contextmanager
@@ -72,9 +72,18 @@ class _Loss(nn.Module):
         super().__init__()
         self.events = events
         self.batches: list[dict[str, float]] = []
+        # The losses handed out, weakly held: how many of the earlier batches' losses (graphs
+        # included) the caller still holds when the next batch's loss is asked for.
+        self._handed_out: list[weakref.ref[torch.Tensor]] = []
+        self.most_kept = 0
 
     def forward(self, logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
+        # The previous batch's loss may still be bound to the caller's `loss` variable; any older one
+        # still alive is being kept (a list of loss tensors instead of loss.item()).
+        older = self._handed_out[:-1]
+        self.most_kept = max(self.most_kept, sum(ref() is not None for ref in older))
         loss = F.cross_entropy(logits, target)
+        self._handed_out.append(weakref.ref(loss))
         self.events.append("loss")
         with torch.no_grad():
             correct = int((logits.argmax(dim=1) == target).sum())
@@ -135,7 +144,8 @@ def train_epoch(
     `start_in_eval` hands the model over in eval mode.
 
     Returns what train_one_epoch returned, the parameters afterwards by name, the event log, the
-    mode of every forward, and each batch's loss and size as the loss saw them.
+    mode of every forward, each batch's loss and size as the loss saw them, and the most loss
+    tensors of earlier batches still alive when a batch's loss was computed.
     """
     events: list[str] = []
     with _seeded(seed):
@@ -155,6 +165,7 @@ def train_epoch(
         "events": events,
         "modes": model.modes,
         "batches": loss_fn.batches,
+        "losses_kept": loss_fn.most_kept,
     }
 
 
@@ -239,25 +250,45 @@ def fit_with_stand_ins(module: ModuleType, epochs: int) -> dict[str, Any]:
     return {"calls": calls, "history": history}
 
 
-def _blobs(per_class: int, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """Three Gaussian blobs in the plane, one per class."""
-    generator = torch.Generator().manual_seed(seed)
-    centres = torch.tensor([[0.0, 2.0], [-2.0, -1.0], [2.0, -1.0]])
-    x = torch.cat([c + 0.6 * torch.randn(per_class, 2, generator=generator) for c in centres])
-    y = torch.arange(3).repeat_interleave(per_class)
-    return x, y
+# -- how reports show these scenarios: as the learner's own calls --------------------------------
+_MODEL = "model = a small classifier (Linear, BatchNorm1d, ReLU, Linear)"
 
 
-def fit_learns(module: ModuleType, epochs: int) -> Any:
-    """fit, with the learner's own train_one_epoch and evaluate, on three blobs in the plane:
-    a two-layer network, plain SGD(lr=0.2), shuffled batches of 16. Returns the history fit returned."""
-    x_train, y_train = _blobs(50, 0)
-    x_val, y_val = _blobs(20, 1)
-    with _seeded(0):
-        model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
-    train_loader = DataLoader(
-        TensorDataset(x_train, y_train), batch_size=16, shuffle=True, generator=torch.Generator().manual_seed(0)
+def _shown_train_epoch(
+    sizes: Sequence[int],
+    seed: int = 0,
+    lr: float = 0.5,
+    leftover_grads: bool = False,
+    start_in_eval: bool = False,
+    dropout: float = 0.0,
+) -> str:
+    setup = [_MODEL + (f" with Dropout({dropout})" if dropout else "")]
+    if start_in_eval:
+        setup.append("model.eval()")
+    if leftover_grads:
+        setup.append("every p.grad = 3.0")
+    setup.append(f"loader = batches of sizes {list(sizes)} (seed {seed})")
+    setup.append(f"optimizer = SGD(model.parameters(), lr={lr})")
+    return "; ".join(setup) + "; train_one_epoch(model, loader, nn.CrossEntropyLoss(), optimizer)"
+
+
+def _shown_evaluate_run(sizes: Sequence[int], seed: int = 0, batchnorm: bool = True, dropout: float = 0.5) -> str:
+    model = (
+        "a small classifier (Linear, " + ("BatchNorm1d, " if batchnorm else "") + f"ReLU, Dropout({dropout}), Linear)"
     )
-    val_loader = DataLoader(TensorDataset(x_val, y_val), batch_size=16)
-    optimizer = _SGD(model.parameters(), [], lr=0.2)
-    return module.fit(model, train_loader, val_loader, nn.CrossEntropyLoss(), optimizer, epochs)
+    return (
+        f"model = {model} in train mode, every p.grad = 0.25; loader = batches of sizes {list(sizes)} (seed {seed}); "
+        "evaluate(model, loader, nn.CrossEntropyLoss())"
+    )
+
+
+def _shown_fit_with_stand_ins(epochs: int) -> str:
+    return (
+        "fit(model, train_loader, val_loader, loss_fn, optimizer, "
+        f"epochs={epochs})  # train_one_epoch and evaluate replaced by stand-ins that return known numbers"
+    )
+
+
+train_epoch.learner_call = _shown_train_epoch  # type: ignore[attr-defined]
+evaluate_run.learner_call = _shown_evaluate_run  # type: ignore[attr-defined]
+fit_with_stand_ins.learner_call = _shown_fit_with_stand_ins  # type: ignore[attr-defined]
