@@ -146,7 +146,7 @@ _TYPOS = [
     ("duplicate, different answer", lambda t: t + "q1 = 2\n", 1, None),
     ("5000-digit answer", lambda t: t.replace("q5 = 3", "q5 = " + "9" * 5000), 1, "q5 = 999"),
     ("deeply nested array", lambda t: t.replace("q5 = 3", "q5 = " + "[" * 30_000 + "]" * 30_000), 1, "q5 = [[["),
-    ("long hexadecimal", lambda t: t.replace("q5 = 3", "q5 = 0x" + "f" * 3000), 1, "q5 = 0x"),
+    ("long hexadecimal", lambda t: t.replace("q5 = 3", "q5 = 0x" + "f" * 4000), 1, "q5 = 0x"),
 ]
 
 
