@@ -33,11 +33,11 @@ def _task_line(console: Console, task: TaskResult, name: str, width: int, title:
     """The mark, the name (and title) and the points on one line, at most `width` columns: the title is cut to fit,
     never the mark or the points. Returns whether the title was cut."""
     score = f"{points(task.points)}/{points(task.max_points)}"
-    label = name
+    room = width - _MARK_CELLS - 1 - len(score)
+    label = fit_cells(name, room)
     if title:
-        room = width - _MARK_CELLS - cell_len(name) - 2 - 1 - len(score)
-        shown = fit_cells(title, room)
-        label = f"{name}  {shown}" if shown else name
+        shown = fit_cells(title, room - cell_len(label) - 2)
+        label = f"{label}  {shown}" if shown else label
     console.print(f" {_mark(task)}  {escape(label)} {score}")
     return bool(title) and label != f"{name}  {' '.join(title.split())}"
 
