@@ -146,6 +146,12 @@ _TYPOS = [
     ("duplicate, different answer", lambda t: t + "q1 = 2\n", 1, None),
     ("5000-digit answer", lambda t: t.replace("q5 = 3", "q5 = " + "9" * 5000), 1, "q5 = 999"),
     ("deeply nested array", lambda t: t.replace("q5 = 3", "q5 = " + "[" * 30_000 + "]" * 30_000), 1, "q5 = [[["),
+    (
+        "nesting behind a # in a string",
+        lambda t: t.replace("q5 = 3", 'q5 = ["#", ' + "[" * 3000 + "]" * 3001),
+        1,
+        "q5 = [",
+    ),
     ("long hexadecimal", lambda t: t.replace("q5 = 3", "q5 = 0x" + "f" * 4000), 1, "q5 = 0x"),
 ]
 
@@ -213,6 +219,7 @@ _PIECES = st.sampled_from(
         "q7 = -" + "1_0" * 2000,
         "q9 = " + "[" * 3000,
         "q9 = " + "{a=" * 3000,
+        'q9 = ["#", ' + "[" * 3000 + "]" * 3001,
         "[q10]",
         "answer = 1",
         "q11 = '''",

@@ -71,6 +71,7 @@ def _code(line: str) -> str:
 
 
 def _depth(text: str) -> int:
+    """How deep brackets nest, counted in comments and strings too: `["#", [[[...]]]]` must not slip past."""
     depth = deepest = 0
     for char in text:
         if char in "[{":
@@ -81,12 +82,14 @@ def _depth(text: str) -> int:
     return deepest
 
 
-def _safe_to_parse(code: str) -> bool:
-    return _depth(code) <= _MAX_DEPTH and not _LONG_NUMBER.search(code)
+def _safe_to_parse(text: str) -> bool:
+    # Numbers are looked for before comments only: a student number in a comment is no reason to refuse a line.
+    # One hidden behind a "#" in a string can only reach a list or a table, never be printed as an answer.
+    return _depth(text) <= _MAX_DEPTH and not _LONG_NUMBER.search("\n".join(map(_code, text.split("\n"))))
 
 
 def _parse_line(number: int, line: str) -> list[Entry]:
-    if not _safe_to_parse(_code(line)):
+    if not _safe_to_parse(line):
         return [Entry(number, line, readable=False)]
     try:
         data = tomllib.loads(line)
@@ -112,7 +115,7 @@ def _by_lines(lines: list[str], answers: AnswerFile) -> None:
 
 def _as_toml(text: str, lines: list[str], answers: AnswerFile) -> bool:
     """Read the whole file as TOML; False when it is not TOML, or too long or not safe to hand to the parser."""
-    if sum(map(_is_content, lines)) > MAX_ENTRIES or not _safe_to_parse("\n".join(_code(line) for line in lines)):
+    if sum(map(_is_content, lines)) > MAX_ENTRIES or not _safe_to_parse("\n".join(lines)):
         return False
     try:
         data = tomllib.loads(text)
