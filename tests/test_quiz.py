@@ -167,6 +167,8 @@ def test_one_bad_line_costs_one_answer_and_is_reported_once(course, quiz, key, t
         for lang in ("en", "ko"):
             mentions = [t for t in _texts(section, lang) if f"answers.toml:{line}:" in t]
             assert len(mentions) == 1, (case, lang, _texts(section, lang))
+    # Korean particles come out whole, not as "을(를)" after a quoted line or a file name.
+    assert [t for t in _texts(section, "ko") if re.search(r"\((가|를|는|와|으)\)", t)] == []
 
 
 def test_a_question_answered_twice_differently_names_both_lines(course, quiz, key, tmp_path):
