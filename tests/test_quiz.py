@@ -253,3 +253,18 @@ def test_quiz_checks_carry_options_and_which_choices_are_right(course, quiz, key
     assert q1.chosen_right == [3]
     # Unanswered: the options, never which one is right.
     assert q2.options is not None and q2.chosen is None and q2.chosen_right is None
+
+
+def test_q9_options_the_key_calls_true_hold_in_torch(quiz, key):
+    """ "Results of operations have requires_grad=False" was not always true inside no_grad: views (and in-place
+    results) of a tensor that requires grad keep requires_grad=True. The option now names one operation."""
+    import torch
+
+    q9 = quiz.question("q9")
+    assert key.entry("q9").options == {1, 2} and "`y = w * 2`" in q9.options[0].en and "`y = w * 2`" in q9.options[0].ko
+    w = torch.ones(3, requires_grad=True)
+    with torch.no_grad():
+        y = w * 2
+        view = w.view(3)
+    assert not y.requires_grad and y.grad_fn is None
+    assert view.requires_grad
