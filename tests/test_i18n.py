@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import string
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
 
 from grader.i18n import Text, _catalog, attach_particles, detect_lang, msg
 
@@ -52,3 +56,60 @@ def test_language_detection():
 def test_text_falls_back_to_english():
     assert Text(en="x").get("ko") == "x"
     assert Text.model_validate("plain").en == "plain"
+
+
+# -- Korean wording: one term per idea, whole sentences ------------------------------------------
+ROOT = Path(__file__).resolve().parents[1]
+# A variant and the one term the course uses for it.
+_VARIANTS = {
+    "에폭": "에포크",
+    "기대값": "기댓값",
+    "정답 구현": "참조 구현",
+    "참고 구현": "참조 구현",
+    "참고 답안": "참조 구현",
+    "레퍼런스": "참조 구현",
+    "훈련 루프": "학습 루프",
+    "학습 반복문": "학습 루프",
+    "업데이트": "갱신",
+}
+
+
+def _korean(value: object, path: str = "") -> Iterator[tuple[str, str]]:
+    """(where, text) of every Korean string in a parsed TOML document."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _korean(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _korean(item, f"{path}[{index}]")
+    elif isinstance(value, str) and path.endswith(".ko"):
+        yield path, value
+
+
+def _korean_texts() -> Iterator[tuple[str, str]]:
+    for relative in (
+        "grader/i18n/messages.toml",
+        "exercises/course.toml",
+        "exercises/quiz/questions.toml",
+        "solutions/quiz/key.toml",
+    ):
+        with open(ROOT / relative, "rb") as fh:
+            yield from ((relative + where, text) for where, text in _korean(tomllib.load(fh)))
+    template = (ROOT / "grader" / "deploy" / "templates" / "README.md").read_text(encoding="utf-8")
+    yield "templates/README.md", template.partition("## 한국어")[2]
+
+
+def test_korean_uses_one_term_for_each_idea():
+    texts = list(_korean_texts())
+    assert len(texts) > 200
+    found = [(where, variant, term) for where, text in texts for variant, term in _VARIANTS.items() if variant in text]
+    assert found == []
+
+
+def test_korean_hints_and_intros_end_in_a_sentence():
+    """A hint may quote code, but it ends by saying what to do with it (no trailing `x @ w.T`.)."""
+    with open(ROOT / "exercises" / "course.toml", "rb") as fh:
+        texts = [(where, text.strip()) for where, text in _korean(tomllib.load(fh)) if ".title." not in where]
+    assert len(texts) > 40
+    fragments = [(where, text[-30:]) for where, text in texts if not re.search(r"[다요까][.?!]?\)?[.?!]?$", text)]
+    assert fragments == []

@@ -22,7 +22,7 @@ from grader.course import load_course
 from grader.deploy import release as release_module
 from grader.deploy.bundle import new_key
 from grader.deploy.errors import DeployError
-from grader.deploy.leaks import find_leaks
+from grader.deploy.leaks import answers_shown, find_leaks, key_answers
 from grader.deploy.release import release
 from grader.deploy.templates import PACKAGE_DATA
 from grader.reporters.classroom import ClassroomResults
@@ -270,6 +270,36 @@ def test_leak_scanner_finds_copies_and_lines(course, tmp_path):
     (out / "snippet.py").write_text(f"    {line}\n")
     found = {(leak.path.name, leak.what.split(" ")[0]) for leak in find_leaks(course, out)}
     assert ("copy.py", "a") in found and ("notes.md", "contains") in found and ("snippet.py", "contains") in found
+
+
+def test_leak_scanner_finds_the_key_written_as_an_example(course, tmp_path):
+    """A README or comment showing `q1 = 3` gives the answer away when 3 is q1's key, in any spelling."""
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "README.md").write_text("Answer like this: `q1 = 3`, or a list: q4 = [2, 1].\n")
+    (out / "answers.toml").write_text('# "q9"=[1,2]\nq13 = [2]\n')
+    (out / "fine.md").write_text("q1 = 2, q4 = [1, 3], q0 = 3, q10 = 22, xq1 = 3\n")
+    found = sorted((leak.path.name, leak.what) for leak in find_leaks(course, out))
+    assert found == [
+        ("README.md", "shows the key's answer 'q1 = 3'"),
+        ("README.md", "shows the key's answer 'q4 = [2, 1]'"),
+        ("answers.toml", "shows the key's answer 'q13 = [2]'"),
+        ("answers.toml", "shows the key's answer 'q9\"=[1,2]'"),
+    ]
+
+
+def test_course_documents_show_no_key_answer_as_an_example(course):
+    key = key_answers(course)
+    assert key["q1"] == {3} and key["q4"] == {1, 2}
+    documents = [
+        ROOT / "README.md",
+        ROOT / "docs" / "architecture.md",
+        ROOT / "grader" / "deploy" / "templates" / "README.md",
+        *course.exercises_dir.rglob("*.toml"),
+    ]
+    shown = {str(path.relative_to(ROOT)): answers_shown(path.read_text(encoding="utf-8"), key) for path in documents}
+    assert {path: found for path, found in shown.items() if found} == {}
+    assert answers_shown(release_module._answers_template(course), key) == []
 
 
 def test_cli_release_needs_a_key_or_no_bundle(tmp_path):

@@ -56,8 +56,10 @@ def run_public(target: Target, exercises: list[Exercise], task: str | None = Non
 
 def check_answers(target: Target) -> int:
     """Read the answers file the way grading will, and say what it holds; 0 when every question has an answer."""
+    from grader.cli.screen import screen
     from grader.quiz import load_quiz
     from grader.quiz.answers import read_answers
+    from grader.reporters.text import option_lines, print_question
 
     lang = target.lang
     files = target.course.manifest.quiz
@@ -68,6 +70,11 @@ def check_answers(target: Target) -> int:
     if answers.error is not None:
         click.echo(answers.error.get(lang))
         return EXIT_FAILED
+    with screen() as console:
+        for q in quiz.questions:
+            print_question(
+                console, q.id, q.text.get(lang), option_lines(q.options, lang, answers.chosen.get(q.id, set()), None)
+            )
     for problem in [*answers.invalid.values(), *answers.notes]:
         click.echo(problem.get(lang))
     missing = [q.id for q in quiz.questions if q.id not in answers.chosen and q.id not in answers.invalid]

@@ -6,12 +6,17 @@ and every string of the quiz key (explanations). Anything that also appears in w
 anyway (the course's `exercises/` and the grader's own source) is public and not counted: a
 signature line or docstring shared by stub and reference is not a leak. Whether the stubs give the
 solution away is `grade selftest`'s business (stubs must score zero).
+
+The key's answers are too short to look for as strings; what gives them away is an answer written
+out, so any `qN = V` (an example in a README or a comment) where V is qN's key is a leak, wherever
+it is, public or not.
 """
 
 from __future__ import annotations
 
 import ast
 import hashlib
+import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -19,6 +24,7 @@ from pathlib import Path
 
 import grader
 from grader.course import Course
+from grader.course.errors import CourseError
 
 _MIN_LINE = 24
 _MIN_STRING = 12
@@ -105,6 +111,38 @@ def secrets(solutions_dir: Path, public: str) -> dict[str, Path]:
     return found
 
 
+# `qN = V`, `qN = [V, W]`, `"qN"=[W,V]`: a question id, `=`, and an option number or a list of them.
+_ANSWER = re.compile(r"""\b(q[1-9][0-9]*)["']?\s*=\s*(\[[0-9,\s]*\]|[0-9]+)""")
+
+
+def key_answers(course: Course) -> dict[str, frozenset[int]]:
+    """The right options of each quiz question, from the key; empty when there is no key to read."""
+    from grader.course.tomlfile import load_model
+    from grader.quiz.questions import Key
+
+    if course.manifest.quiz is None:
+        return {}
+    path = course.solutions_dir / course.manifest.quiz.key
+    if not path.is_file():
+        return {}
+    try:
+        key = load_model(Key, path)
+    except CourseError:
+        return {}
+    return {qid: entry.options for qid, entry in key.root.items()}
+
+
+def answers_shown(text: str, key: dict[str, frozenset[int]]) -> list[str]:
+    """Every `qN = V` in `text` whose V is qN's answer in `key` (in any order, `[3]` for 3)."""
+    found = []
+    for match in _ANSWER.finditer(text):
+        qid, value = match.groups()
+        options = frozenset(int(n) for n in re.findall(r"[0-9]+", value))
+        if qid in key and options == key[qid]:
+            found.append(match.group(0))
+    return found
+
+
 def _digests(paths: Iterable[Path]) -> dict[str, Path]:
     out = {}
     for path in paths:
@@ -120,6 +158,8 @@ def find_leaks(course: Course, out: Path) -> list[Leak]:
         return []
     strings = secrets(course.solutions_dir, public_text(course))
     digests = _digests(_files(course.solutions_dir))
+    key = key_answers(course)
+    key_file = course.solutions_dir / course.manifest.quiz.key if course.manifest.quiz else course.solutions_dir
     leaks = []
     for path in _files(out):
         data = path.read_bytes()
@@ -129,4 +169,5 @@ def find_leaks(course: Course, out: Path) -> list[Leak]:
             continue
         text = data.decode("utf-8", errors="replace")
         leaks.extend(Leak(path, f"contains {secret!r}", source) for secret, source in strings.items() if secret in text)
+        leaks.extend(Leak(path, f"shows the key's answer {shown!r}", key_file) for shown in answers_shown(text, key))
     return leaks

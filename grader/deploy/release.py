@@ -60,10 +60,13 @@ def _answers_template(course: Course) -> str:
     files = course.manifest.quiz
     assert files is not None
     quiz = load_quiz(course.exercises_dir / files.questions)
+    # The examples answer a made-up question: an example for a real one would show or contradict its key.
     lines = [
-        '# Your quiz answers: the option number (options count from 1), or a list for "choose all".',
-        "# 퀴즈 답: 보기 번호(1부터), 여러 개를 고르는 문제는 목록으로 적으세요. 예: q1 = 3, q4 = [1, 2]",
-        "# Check that this file reads correctly with: grade quiz",
+        "# Your quiz answers: one line per question, the option number (options count from 1), or a list",
+        '# for "choose all". For a made-up question q0 (not part of the quiz): q0 = 2, or q0 = [1, 3].',
+        "# 퀴즈 답: 문제마다 한 줄에 보기 번호(1부터)를, 여러 개를 고르는 문제에는 번호 목록을 적으세요.",
+        "# 예를 들어 퀴즈에 없는 문제 q0이라면 q0 = 2 또는 q0 = [1, 3]처럼 씁니다.",
+        "# Remove the # before a line to answer it (답하려면 줄 앞의 #을 지우세요). Check with: grade quiz",
         "",
     ]
     lines += [f"# {q.id} = " for q in quiz.questions]

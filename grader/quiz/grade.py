@@ -49,6 +49,8 @@ def _check(question: Question, key: Key, chosen: frozenset[int] | None, invalid:
         # Shown once the learner has committed to an answer, never before.
         explanation=entry.explanation if chosen else None,
         chosen=sorted(chosen) if chosen and invalid is None else None,
+        chosen_right=sorted(chosen & entry.options) if chosen and invalid is None else None,
+        options=question.options,
     )
 
 

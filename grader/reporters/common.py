@@ -49,6 +49,23 @@ def console_text(console: Console) -> str:
     return _TRAILING_SPACES.sub(r"\1", console.file.getvalue())  # type: ignore[attr-defined]
 
 
+def fit_cells(text: str, cells: int) -> str:
+    """`text` on one line, cut with "…" to at most `cells` terminal columns.
+
+    Counted in columns, not characters: Hangul and other wide characters take two, so a Korean
+    title cut by its length would still push what follows it off the line.
+    """
+    from rich.cells import cell_len, set_cell_size
+
+    text = " ".join(text.split())
+    if cell_len(text) <= cells:
+        return text
+    if cells < 1:
+        return ""
+    # set_cell_size pads with a space where it would split a wide character in two.
+    return set_cell_size(text, cells - 1).rstrip() + "…"
+
+
 def points(value: float) -> str:
     """2 -> "2", 1.5 -> "1.5", 0.6667 -> "0.67"."""
     text = f"{value:.2f}".rstrip("0").rstrip(".")

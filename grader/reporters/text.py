@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text as RichText
 
-from grader.i18n import msg
-from grader.reporters.common import ReportOptions, check_lines, console_text, points, string_console
+from grader.i18n import Text, msg
+from grader.reporters.common import ReportOptions, check_lines, console_text, fit_cells, points, string_console
 from grader.results import GradeResult, Outcome, SectionResult, TaskResult
 
 _MARK = {True: "[green]✓[/]", False: "[red]✗[/]"}
+# " ✓  " before a task's name.
+_MARK_CELLS = 4
 
 
 def _mark(task: TaskResult) -> str:
@@ -21,23 +23,59 @@ def _mark(task: TaskResult) -> str:
     return _MARK[task.passed]
 
 
-def _short(text: str, width: int) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _indented(console: Console, text: str, indent: int, style: str = "") -> None:
+def _indented(console: Console, text: str | RichText, indent: int, style: str = "") -> None:
     """Print with a hanging indent, so wrapped lines stay under their first line."""
-    console.print(Padding(RichText(text, style=style), (0, 0, 0, indent), expand=False))
+    body = text if isinstance(text, RichText) else RichText(text, style=style)
+    console.print(Padding(body, (0, 0, 0, indent), expand=False))
+
+
+def _task_line(console: Console, task: TaskResult, name: str, width: int, title: str = "") -> bool:
+    """The mark, the name (and title) and the points on one line, at most `width` columns: the title is cut to fit,
+    never the mark or the points. Returns whether the title was cut."""
+    score = f"{points(task.points)}/{points(task.max_points)}"
+    room = width - _MARK_CELLS - 1 - len(score)
+    label = fit_cells(name, room)
+    if title:
+        shown = fit_cells(title, room - cell_len(label) - 2)
+        label = f"{label}  {shown}" if shown else label
+    console.print(f" {_mark(task)}  {escape(label)} {score}")
+    return bool(title) and label != f"{name}  {' '.join(title.split())}"
+
+
+def option_lines(options: list[Text], lang: str, chosen: set[int], right: set[int] | None) -> list[RichText]:
+    """A quiz question's options, numbered, the learner's choices marked: ✓ right, ✗ wrong, → without a key."""
+    lines = []
+    for number, option in enumerate(options, start=1):
+        if number not in chosen:
+            mark = (" ", "")
+        elif right is None:
+            mark = ("→", "bold")
+        else:
+            mark = ("✓", "green") if number in right else ("✗", "red")
+        lines.append(RichText.assemble(mark, (f" {number}. {option.get(lang)}", "" if number in chosen else "dim")))
+    return lines
+
+
+def print_question(console: Console, qid: str, text: str, options: list[RichText]) -> None:
+    """A question in full with its options, for a view that shows the quiz without grading it."""
+    _indented(console, f"{qid}  {text}", 1)
+    for line in options:
+        _indented(console, line, 6)
+
+
+def _quiz_details(console: Console, task: TaskResult, title_cut: bool, lang: str) -> None:
+    check = task.checks[0]
+    if title_cut:
+        _indented(console, task.title.get(lang), 6)
+    for line in option_lines(check.options or [], lang, set(check.chosen or []), set(check.chosen_right or [])):
+        _indented(console, line, 6)
+    for text in check_lines(check, lang):
+        _indented(console, text, 6, "dim")
 
 
 def _details(console: Console, section: SectionResult, task: TaskResult, options: ReportOptions) -> None:
     lang = options.lang
     failing = [c for c in task.checks if not c.passed]
-    if section.kind == "quiz":
-        for line in check_lines(task.checks[0], lang):
-            _indented(console, line, 6, "dim")
-        return
     if section.error is not None or not failing:
         return
     shown = failing if options.verbose else failing[:1]
@@ -63,20 +101,17 @@ def _section(console: Console, section: SectionResult, options: ReportOptions) -
         title = msg("ui_exercise", number=section.number, title=title).get(lang)
     console.print(f"[bold]{escape(title)}[/]  [bold]{points(section.points)}/{points(section.max_points)}[/]")
     if section.error is not None:
-        console.print(f"  [red]{escape(msg('ui_section_error', text=section.error).get(lang))}[/]")
+        _indented(console, msg("ui_section_error", text=section.error).get(lang), 2, "red")
     for note in section.notes:
-        console.print(f"  [yellow]{escape(note.get(lang))}[/]")
+        _indented(console, note.get(lang), 2, "yellow")
     for task in section.tasks:
         name = task.id.partition(".")[2]
         if section.kind == "quiz":
-            name = f"{name}  {_short(task.title.get(lang), options.width - 24)}"
-        grid = Table.grid(padding=(0, 1))
-        grid.add_column(width=3)
-        grid.add_column(ratio=1, overflow="ellipsis", no_wrap=True)
-        grid.add_column(justify="right")
-        grid.add_row(f" {_mark(task)}", escape(name), f"{points(task.points)}/{points(task.max_points)}")
-        console.print(grid)
-        _details(console, section, task, options)
+            cut = _task_line(console, task, name, options.width, task.title.get(lang))
+            _quiz_details(console, task, cut, lang)
+        else:
+            _task_line(console, task, name, options.width)
+            _details(console, section, task, options)
     console.print()
 
 

@@ -72,6 +72,9 @@ class CheckResult(_Model):
     explanation: Text | None = None
     # Quiz questions only: the option numbers the learner chose, in order (None when unanswered or invalid).
     chosen: list[int] | None = None
+    # Quiz questions only: which of `chosen` are right (None with `chosen`), and the question's options in order.
+    chosen_right: list[int] | None = None
+    options: list[Text] | None = None
     duration_s: float = 0.0
 
     @property
