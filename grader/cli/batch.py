@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from grader.cli.context import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, reported_errors
+from grader.cli.context import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, course_root, reported_errors
 from grader.cli.options import course_option, lang_option
 from grader.profiles import PROFILES
 
@@ -54,15 +54,12 @@ def batch_cmd(
     from grader.batch.progress import progress_for
     from grader.batch.roster import RosterError
     from grader.batch.run import BatchError, BatchOptions, default_jobs, run_batch
-    from grader.course import find_course_root, load_course
+    from grader.course import load_course
     from grader.i18n import detect_lang
 
     lang = lang or detect_lang()
     with reported_errors():
-        root = course_dir or find_course_root(Path.cwd())
-        if root is None:
-            raise click.UsageError("no course found: use --course or run inside the course repository")
-        course = load_course(root)
+        course = load_course(course_root(course_dir))
         options = BatchOptions(
             submissions=submissions,
             out=out,
