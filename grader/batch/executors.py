@@ -2,6 +2,11 @@
 
 The coordinator keeps at most `capacity` jobs in flight and collects outcomes as they finish;
 it does not care which executor produced them. Neither executor writes the gradebook.
+
+The local pool holds each submission to a wall-clock limit: a worker says when it starts a job,
+and a job still running past the limit has its worker stopped (SIGTERM, then SIGKILL if it does
+not exit), its outcome recorded as timed out, and the other jobs in flight sent again to a fresh
+pool without counting it against them. Nothing a submission does can hold the class up longer.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import signal
 import threading
 import time
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.queues import SimpleQueue
 from typing import Any, Protocol
 
 from grader.batch import job as job_module
@@ -21,6 +27,8 @@ from grader.batch.job import Job, Outcome, Settings, grade_submission
 
 # A job whose worker process died twice is recorded as an error instead of being tried forever.
 _MAX_TRIES = 2
+# How long a worker stopped for a job past its limit has to clean up (its sandbox, its folders).
+_KILL_GRACE_S = 5.0
 
 
 class ExecutorUnavailable(Exception):
@@ -42,6 +50,8 @@ class Executor(Protocol):
 
 # -- the local pool -------------------------------------------------------------------------------
 _settings: Settings | None = None
+# Where a worker tells the coordinator which job it starts: (student id, worker pid).
+_starts: SimpleQueue[tuple[str, int]] | None = None
 
 
 def _watch_parent(parent: int) -> None:
@@ -62,9 +72,10 @@ def _stop(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def _init_worker(settings: Settings, parent: int) -> None:
-    global _settings
+def _init_worker(settings: Settings, parent: int, starts: SimpleQueue[tuple[str, int]]) -> None:
+    global _settings, _starts
     _settings = settings
+    _starts = starts
     # Ctrl-C reaches the whole process group: the coordinator alone decides what stops, and how.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
@@ -75,61 +86,127 @@ def _init_worker(settings: Settings, parent: int) -> None:
 
 
 def _pooled(job: Job) -> Outcome:
-    assert _settings is not None, "the worker was not initialised"
+    assert _settings is not None and _starts is not None, "the worker was not initialised"
+    _starts.put((job.student_id, os.getpid()))
     return grade_submission(_settings, job)
 
 
 class LocalPool:
-    """`jobs` worker processes, each a judge with its own sandbox server, started once and reused."""
+    """`jobs` worker processes, each a judge with its own sandbox server, started once and reused.
 
-    def __init__(self, settings: Settings, jobs: int):
+    `limit_s`: the wall-clock limit of one submission, from the moment its worker starts it.
+    """
+
+    def __init__(self, settings: Settings, jobs: int, limit_s: float | None = None):
         self.settings = settings
         self.jobs = jobs
+        self.limit_s = limit_s
         self.capacity = 2 * jobs  # one running and one waiting per worker: no idle gap between submissions
         self.description = f"{jobs} local worker{'s' if jobs != 1 else ''}"
         self._tries: dict[str, int] = {}
         self._futures: dict[concurrent.futures.Future[Outcome], Job] = {}
-        self._pool = self._start()
+        # Jobs a worker has started: student id -> (worker pid, when the coordinator learned it).
+        self._running: dict[str, tuple[int, float]] = {}
+        # Jobs past the limit whose worker was told to stop: student id -> when.
+        self._stopping: dict[str, float] = {}
+        self._pool, self._starts = self._start()
 
-    def _start(self) -> concurrent.futures.ProcessPoolExecutor:
+    def _start(self) -> tuple[concurrent.futures.ProcessPoolExecutor, SimpleQueue[tuple[str, int]]]:
         # spawn: a fresh interpreter per worker, never a fork of the coordinator and its threads.
-        return concurrent.futures.ProcessPoolExecutor(
+        context = multiprocessing.get_context("spawn")
+        starts: SimpleQueue[tuple[str, int]] = context.SimpleQueue()
+        pool = concurrent.futures.ProcessPoolExecutor(
             max_workers=self.jobs,
-            mp_context=multiprocessing.get_context("spawn"),
+            mp_context=context,
             initializer=_init_worker,
-            initargs=(self.settings, os.getpid()),
+            initargs=(self.settings, os.getpid(), starts),
         )
+        return pool, starts
 
     def submit(self, job: Job) -> None:
         self._tries[job.student_id] = self._tries.get(job.student_id, 0) + 1
+        self._send(job)
+
+    def _send(self, job: Job) -> None:
         self._futures[self._pool.submit(_pooled, job)] = job
 
     def in_flight(self) -> int:
         return len(self._futures)
 
+    def _enforce_limit(self) -> None:
+        """Stop the worker of every job running past the limit: SIGTERM first, SIGKILL after a grace period."""
+        while not self._starts.empty():
+            student_id, pid = self._starts.get()
+            self._running[student_id] = (pid, time.monotonic())
+        if self.limit_s is None:
+            return
+        now = time.monotonic()
+        in_flight = {job.student_id for future, job in self._futures.items() if not future.done()}
+        for student_id, (pid, since) in self._running.items():
+            if student_id not in in_flight:
+                continue
+            stopping = self._stopping.get(student_id)
+            if stopping is None and now - since > self.limit_s:
+                self._stopping[student_id] = now
+                _signal(pid, signal.SIGTERM)
+            elif stopping is not None and now - stopping > _KILL_GRACE_S:
+                _signal(pid, signal.SIGKILL)  # stuck where Python cannot run its SIGTERM handler
+
     def finished(self, timeout: float) -> list[Outcome]:
         done, _ = concurrent.futures.wait(self._futures, timeout=timeout, return_when="FIRST_COMPLETED")
+        broken = any(isinstance(future.exception(), BrokenProcessPool) for future in done)
+        # A pool broken because a job past its limit had its worker stopped: no fault of the other jobs.
+        by_limit = broken and bool(self._stopping)
         outcomes: list[Outcome] = []
         retry: list[Job] = []
         for future in done:
             job = self._futures.pop(future)
+            self._running.pop(job.student_id, None)
             try:
                 outcomes.append(future.result())
             except BrokenProcessPool:
-                if self._tries[job.student_id] >= _MAX_TRIES:
+                if self._stopping.pop(job.student_id, None) is not None:
+                    outcomes.append(self._timed_out(job))
+                elif not by_limit and self._tries[job.student_id] >= _MAX_TRIES:
                     error = "a grading worker process died twice while grading this submission"
                     outcomes.append(Outcome(job.student_id, job.payload.digest, error=error))
                 else:
                     retry.append(job)
-        if retry:
-            # Every job still queued in a broken pool fails too: start a new pool and send them again.
-            retry.extend(self._futures.values())
-            self._futures.clear()
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = self._start()
-            for job in retry:
-                self.submit(job)
+        if not broken:
+            self._enforce_limit()
+            return outcomes
+        # The job that was stopped may not be among those reported yet: it is not sent again.
+        for future, job in list(self._futures.items()):
+            if self._stopping.pop(job.student_id, None) is not None:
+                del self._futures[future]
+                outcomes.append(self._timed_out(job))
+        self._restart(retry, count_tries=not by_limit)
         return outcomes
+
+    def _timed_out(self, job: Job) -> Outcome:
+        return Outcome(
+            job.student_id,
+            job.payload.digest,
+            error=f"timed out after {self.limit_s:g} s",
+            timed_out=True,
+            duration_s=self.limit_s or 0.0,
+        )
+
+    def _restart(self, retry: list[Job], count_tries: bool) -> None:
+        """Every job still queued in a broken pool fails too: start a new pool and send them again.
+
+        A pool broken by stopping a job past its limit is no fault of the others: their tries are not counted."""
+        pending = [*retry, *self._futures.values()]
+        self._futures.clear()
+        self._running.clear()
+        self._stopping.clear()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        self._pool, self._starts = self._start()
+        for job in pending:
+            if count_tries:
+                self.submit(job)
+            else:
+                self._send(job)
 
     def close(self, cancel: bool) -> None:
         if not cancel:
@@ -140,8 +217,12 @@ class LocalPool:
         processes = list(getattr(self._pool, "_processes", None) or {})
         self._pool.shutdown(wait=False, cancel_futures=True)
         for pid in processes:
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGTERM)
+            _signal(pid, signal.SIGTERM)
+
+
+def _signal(pid: int, signum: int) -> None:
+    with contextlib.suppress(OSError):
+        os.kill(pid, signum)
 
 
 # -- a Dask cluster -------------------------------------------------------------------------------
