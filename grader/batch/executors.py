@@ -3,10 +3,11 @@
 The coordinator keeps at most `capacity` jobs in flight and collects outcomes as they finish;
 it does not care which executor produced them. Neither executor writes the gradebook.
 
-The local pool holds each submission to a wall-clock limit: a worker says when it starts a job,
-and a job still running past the limit has its worker stopped (SIGTERM, then SIGKILL if it does
-not exit), its outcome recorded as timed out, and the other jobs in flight sent again to a fresh
-pool without counting it against them. Nothing a submission does can hold the class up longer.
+Both hold each submission to a wall-clock limit, counted from when a worker says it starts the
+job. Past it, the local pool stops the worker (SIGTERM, then SIGKILL if it does not exit) and
+sends the other jobs in flight again to a fresh pool without counting it against them; on Dask
+the job is cancelled and its worker restarted by its nanny. Either way the outcome says the
+submission timed out: nothing a submission does can hold the class up longer.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import concurrent.futures
 import contextlib
 import multiprocessing
 import os
+import queue
 import signal
 import threading
 import time
@@ -166,7 +168,7 @@ class LocalPool:
                 outcomes.append(future.result())
             except BrokenProcessPool:
                 if self._stopping.pop(job.student_id, None) is not None:
-                    outcomes.append(self._timed_out(job))
+                    outcomes.append(_timed_out(job, self.limit_s))
                 elif not by_limit and self._tries[job.student_id] >= _MAX_TRIES:
                     error = "a grading worker process died twice while grading this submission"
                     outcomes.append(Outcome(job.student_id, job.payload.digest, error=error))
@@ -179,18 +181,9 @@ class LocalPool:
         for future, job in list(self._futures.items()):
             if self._stopping.pop(job.student_id, None) is not None:
                 del self._futures[future]
-                outcomes.append(self._timed_out(job))
+                outcomes.append(_timed_out(job, self.limit_s))
         self._restart(retry, count_tries=not by_limit)
         return outcomes
-
-    def _timed_out(self, job: Job) -> Outcome:
-        return Outcome(
-            job.student_id,
-            job.payload.digest,
-            error=f"timed out after {self.limit_s:g} s",
-            timed_out=True,
-            duration_s=self.limit_s or 0.0,
-        )
 
     def _restart(self, retry: list[Job], count_tries: bool) -> None:
         """Every job still queued in a broken pool fails too: start a new pool and send them again.
@@ -220,16 +213,41 @@ class LocalPool:
             _signal(pid, signal.SIGTERM)
 
 
+def _timed_out(job: Job, limit_s: float | None) -> Outcome:
+    seconds = limit_s or 0.0
+    return Outcome(
+        job.student_id, job.payload.digest, error=f"timed out after {seconds:g} s", timed_out=True, duration_s=seconds
+    )
+
+
 def _signal(pid: int, signum: int) -> None:
     with contextlib.suppress(OSError):
         os.kill(pid, signum)
 
 
 # -- a Dask cluster -------------------------------------------------------------------------------
-class DaskCluster:
-    """Jobs sent to an existing Dask distributed scheduler; its workers need the grader installed."""
+# The Dask event topic on which a worker says which job it starts: {"student_id", "worker" (its address)}.
+_DASK_STARTS = "grade-batch-started"
 
-    def __init__(self, settings: Settings, address: str):
+
+def _on_dask_worker(settings: Settings, job: Job) -> Outcome:
+    """The Dask task: warm this worker's judge (not the submission's time), say that the job starts, grade it."""
+    from distributed import get_worker
+
+    job_module.warm_up(settings)
+    worker = get_worker()
+    worker.log_event(_DASK_STARTS, {"student_id": job.student_id, "worker": worker.address})
+    return grade_submission(settings, job)
+
+
+class DaskCluster:
+    """Jobs sent to an existing Dask distributed scheduler; its workers need the grader installed.
+
+    A job past `limit_s` is cancelled and its worker restarted by its nanny (Dask's default);
+    the scheduler sends the worker's other jobs elsewhere.
+    """
+
+    def __init__(self, settings: Settings, address: str, limit_s: float | None = None):
         try:
             from distributed import Client
         except ImportError:
@@ -242,12 +260,20 @@ class DaskCluster:
         threads = sum(self.client.nthreads().values())
         self.capacity = max(2, 2 * threads)
         self.description = f"Dask at {address} ({threads} worker thread{'s' if threads != 1 else ''})"
+        self.limit_s = limit_s
+        self.settings = settings
         # Sent once to every worker instead of once per job.
         self._settings = self.client.scatter(settings, broadcast=True, hash=False)
         self._futures: dict[Any, Job] = {}
+        # Filled from the client's event loop thread: (student id, worker address).
+        self._starts: queue.SimpleQueue[tuple[str, str]] = queue.SimpleQueue()
+        self._running: dict[str, tuple[str, float]] = {}
+        self.client.subscribe_topic(
+            _DASK_STARTS, lambda event: self._starts.put((event[1]["student_id"], event[1]["worker"]))
+        )
 
     def submit(self, job: Job) -> None:
-        future = self.client.submit(grade_submission, self._settings, job, pure=False, retries=1)
+        future = self.client.submit(_on_dask_worker, self._settings, job, pure=False, retries=1)
         self._futures[future] = job
 
     def in_flight(self) -> int:
@@ -259,16 +285,49 @@ class DaskCluster:
         try:
             done, _ = wait(list(self._futures), timeout=timeout, return_when="FIRST_COMPLETED")
         except TimeoutError:
-            return []
+            done = set()
         outcomes: list[Outcome] = []
         for future in done:
             job = self._futures.pop(future)
+            self._running.pop(job.student_id, None)
             if future.status == "finished":
                 outcomes.append(future.result())
             else:
                 error = f"the Dask task failed: {future.exception()!r}"
                 outcomes.append(Outcome(job.student_id, job.payload.digest, error=error))
+        return outcomes + self._enforce_limit()
+
+    def _enforce_limit(self) -> list[Outcome]:
+        """Cancel every job past the limit and restart its worker; their outcomes say they timed out."""
+        while not self._starts.empty():
+            student_id, worker = self._starts.get()
+            self._running[student_id] = (worker, time.monotonic())
+        if self.limit_s is None:
+            return []
+        now = time.monotonic()
+        outcomes = []
+        for future, job in list(self._futures.items()):
+            worker, since = self._running.get(job.student_id, ("", now))
+            if now - since <= self.limit_s:
+                continue
+            del self._futures[future]
+            del self._running[job.student_id]
+            self.client.cancel(future)
+            # A worker whose thread is stuck in the submission stays busy until its process is replaced.
+            self.client.restart_workers([worker], raise_for_error=False)
+            outcomes.append(_timed_out(job, self.limit_s))
+            self._send_waiting_again()
         return outcomes
+
+    def _send_waiting_again(self) -> None:
+        """The restarted worker may have held the only copy of the settings: scatter them again and send
+        every job not started yet once more (a started one has them already)."""
+        self._settings = self.client.scatter(self.settings, broadcast=True, hash=False)
+        for future, job in list(self._futures.items()):
+            if job.student_id not in self._running:
+                del self._futures[future]
+                self.client.cancel(future)
+                self.submit(job)
 
     def close(self, cancel: bool) -> None:
         if cancel and self._futures:

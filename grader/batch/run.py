@@ -174,7 +174,7 @@ class _Batch:
 
     def _executor(self) -> Executor:
         if self.options.scheduler:
-            return DaskCluster(self.settings, self.options.scheduler)
+            return DaskCluster(self.settings, self.options.scheduler, self.options.submission_timeout_s)
         return LocalPool(self.settings, self.options.jobs, self.options.submission_timeout_s)
 
     def grade(self, entries: list[Entry]) -> None:

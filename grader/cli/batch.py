@@ -39,7 +39,7 @@ def _fail(message: str) -> None:
     metavar="SECONDS",
     default=None,
     help="Wall-clock limit of one submission; past it, it is recorded as timed out and its worker restarted "
-    "(default: twice the sum of the course's task timeouts, plus a minute). Local workers only.",
+    "(default: twice the sum of the course's task timeouts, plus a minute).",
 )
 @click.option(
     "--feedback",
