@@ -62,3 +62,23 @@ def test_an_unreachable_scheduler_is_one_message(course, tmp_path):
         result = CliRunner().invoke(main, [*args, "--scheduler", "tcp://127.0.0.1:9"])
     assert result.exit_code == 2, result.output
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.output
+
+
+def test_a_submission_past_the_limit_on_dask_is_timed_out_and_its_worker_restarted(course, tmp_path):
+    submissions = tmp_path / "class"
+    stalls = classroom.stubs(course, submissions / "aaron")
+    for ex in course.exercises:  # every module hangs at import: far longer than the limit, all told
+        (stalls / "exercises" / ex.module).write_text("while True:\n    pass\n")
+    classroom.stubs(course, submissions / "bob")
+    out = tmp_path / "out"
+    args = ["batch", str(submissions), "--out", str(out), "--quick", "--course", str(course.root), "--lang", "en"]
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None, host="127.0.0.1"
+    ) as cluster:
+        limited = [*args, "--submission-timeout", "15", "--scheduler", cluster.scheduler_address]
+        result = CliRunner().invoke(main, limited, catch_exceptions=False)
+    assert result.exit_code == 1, result.output
+    with sqlite3.connect(out / GRADEBOOK) as db:
+        rows = dict(db.execute("SELECT student_id, status || ': ' || COALESCE(reason_en, '') FROM submissions"))
+    assert rows["bob"] == "graded: "  # graded on the restarted worker, after the one that stalled
+    assert rows["aaron"].startswith("error: timed out: grading did not finish within 15 s")

@@ -14,6 +14,7 @@ from click.testing import CliRunner, Result
 from grader.batch.exports import CANVAS_POINTS_POSSIBLE, CANVAS_STUDENT_COLUMNS
 from grader.batch.gradebook import GRADEBOOK, Gradebook
 from grader.cli import main
+from grader.quiz import load_key, load_quiz
 from tests import classroom
 from tests.helpers import course_total
 
@@ -135,11 +136,13 @@ def test_canvas_csv_has_canvas_header_rows(graded, course):
     assert possible[0] == "    Points Possible"
     expected = classroom.expected(course)
     by_login = {row[3]: row for row in students}
-    assert set(by_login) == {sid for sid, (status, *_) in expected.items() if status == "graded"}
-    for sid, (_, total, ex01) in expected.items():
-        if sid in by_login:
+    assert set(by_login) == set(expected)  # every student: Canvas keeps the cells of a row left out
+    for sid, (status, total, ex01) in expected.items():
+        if status == "graded":
             assert float(by_login[sid][5]) == ex01
             assert sum(float(cell) for cell in by_login[sid][5:]) == total
+        else:
+            assert by_login[sid][5:] == ["0"] * (len(header) - 5)
 
 
 def test_feedback_files_explain_and_hint(graded, course):
@@ -150,7 +153,8 @@ def test_feedback_files_explain_and_hint(graded, course):
     first_hint = course.exercise(1).task("standardize").hints[0].en
     assert f"Hint 1: {first_hint}" in carol
     html = (feedback / "carol.html").read_text(encoding="utf-8")
-    assert "unbiased" in html and "<pre>" in html and "Hint 2:" in html
+    assert "unbiased" in html and "<pre>" in html and "Hint 1:" in html
+    assert "Hint 2:" not in carol + html  # before the deadline (the default): the first hint only
     assert "could not be graded: the submission is empty" in (feedback / "frank.md").read_text(encoding="utf-8")
     assert "timeout" not in carol and "did not finish within" in (feedback / "eve.md").read_text(encoding="utf-8")
 
@@ -167,6 +171,19 @@ def test_report_page_has_every_section_and_needs_no_network(graded):
     assert "the variance is unbiased" in page  # carol's mistake, among the causes to teach again
     assert "too slow or an infinite loop" in page and "point-biserial" in page
     assert "the archive cannot be read" in page
+
+
+def test_feedback_after_the_deadline_tells_everything_without_grading_again(graded, course, tmp_path):
+    submissions, out, _ = graded
+    copy = tmp_path / "out"
+    shutil.copytree(out, copy)
+    result = batch(submissions, "--out", copy, "--quick", "--course", course.root, "--feedback", "after-deadline")
+    assert result.exit_code == 0 and "0 graded, 6 unchanged" in result.output
+    assert "Hint 2:" in (copy / "feedback" / "carol.md").read_text(encoding="utf-8")
+    quiz = load_quiz(course.exercises_dir / course.manifest.quiz.questions)
+    explanation = load_key(course.solutions_dir / course.manifest.quiz.key, quiz).entry("q1").explanation.en
+    assert explanation in (copy / "feedback" / "ivan.md").read_text(encoding="utf-8")
+    assert explanation not in (out / "feedback" / "ivan.md").read_text(encoding="utf-8")
 
 
 def test_korean_report(graded):
@@ -270,4 +287,16 @@ def test_roster_names_the_students_in_the_exports(course, tmp_path):
     with open(out / "canvas.csv", newline="", encoding="utf-8") as fh:
         canvas = {row[3]: row for row in list(csv.reader(fh))[2:]}
     assert canvas["bob"][1:5] == ["1017", "", "bob", "B"]
-    assert "zoe" not in canvas  # no submission: nothing to import, Canvas keeps what it has
+    assert canvas["zoe"][:2] == ["Zoe Park", "1018"] and set(canvas["zoe"][5:]) == {"0"}  # no submission: 0
+
+
+def test_entry_names_never_start_a_workflow_command_in_the_batch_log(course, tmp_path):
+    submissions = tmp_path / "class"
+    (submissions / "eve\n::error::forged").mkdir(parents=True)  # empty: rejected, nothing to grade
+    (submissions / "note\n::error::also.txt").write_text("")
+    roster = tmp_path / "roster.csv"
+    roster.write_text('id\n"zed\n::error::missing"\n')
+    result = batch(submissions, "--out", tmp_path / "out", "--roster", roster, "--course", course.root, "--lang", "en")
+    assert result.exit_code == 0, result.output
+    assert "forged" in result.output and "also.txt" in result.output and "missing" in result.output
+    assert not any(line.lstrip().startswith("::") for line in result.output.splitlines())

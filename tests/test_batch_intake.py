@@ -177,3 +177,38 @@ def test_roster_columns_in_any_order_and_case(tmp_path):
     path.write_text("id,name\nann,Ann\nann,Again\n")
     with pytest.raises(RosterError, match=r"roster.csv:3: student id 'ann' appears twice"):
         read_roster(path)
+
+
+def test_an_archive_grades_like_its_folder_whatever_tools_left_in_it(tmp_path, course):
+    """A .venv of 2,100 files (with its absolute links), .git and caches: skipped in a zip as in a folder."""
+    folder = classroom.reference(course, tmp_path / "alice")
+    venv = folder / ".venv" / "lib" / "site-packages"
+    venv.mkdir(parents=True)
+    for i in range(2100):
+        (venv / f"m{i}.py").write_text("")
+    for junk in (".git/objects/ab", "exercises/__pycache__", "node_modules/x", ".ipynb_checkpoints"):
+        (folder / junk).mkdir(parents=True, exist_ok=True)
+        (folder / junk / "blob").write_bytes(b"\0" * 64)
+    archive = classroom.zip_folder(folder, tmp_path / "alice.zip", prefix="repo-alice/")
+    with zipfile.ZipFile(archive, "a") as zf:  # a virtual environment's link to the system interpreter
+        info = zipfile.ZipInfo("repo-alice/.venv/bin/python")
+        info.external_attr = (stat.S_IFLNK | 0o777) << 16
+        zf.writestr(info, "/usr/bin/python3")
+    from_folder = read_entry(course, Entry("alice", folder, "folder"))
+    from_zip = read_entry(course, Entry("alice", archive, "zip"))
+    assert from_zip.digest == from_folder.digest
+    dest = _dir(tmp_path / "extracted")
+    extract_zip(archive, dest)
+    assert not (dest / "repo-alice" / ".venv").exists() and not (dest / "repo-alice" / ".git").exists()
+
+
+def test_a_submission_without_exercises_says_what_it_holds(tmp_path, course):
+    inner = classroom.zip_folder(classroom.reference(course, tmp_path / "ref"), tmp_path / "alice.zip")
+    nested = tmp_path / "nested.zip"
+    with zipfile.ZipFile(nested, "w") as zf:
+        zf.write(inner, "alice.zip")
+    with pytest.raises(Rejected, match=r"only an archive inside it \(alice\.zip\)"):
+        read_entry(course, Entry("alice", nested, "zip"))
+    flat = _zip(tmp_path / "flat.zip", {"ex01_tensors.py": "x = 1\n", "quiz/answers.toml": ""})
+    with pytest.raises(Rejected, match=r"no exercises/ folder in the submission; it holds: ex01_tensors\.py, quiz"):
+        read_entry(course, Entry("bob", flat, "zip"))

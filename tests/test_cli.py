@@ -140,3 +140,48 @@ def test_selftest_proves_the_course_consistent():
     result = invoke("selftest", "--quick")
     assert result.exit_code == 0, result.output
     assert "ok: the course is consistent" in result.output
+
+
+def _self_grading_submission(tmp_path: Path) -> Path:
+    """A submission that brings its own course: the stubs, a course.toml and a solutions/ folder."""
+    submission = tmp_path / "submission"
+    shutil.copytree(ROOT / "exercises", submission / "exercises")
+    shutil.copytree(ROOT / "solutions", submission / "solutions")
+    return submission
+
+
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_submission_never_brings_its_own_course(tmp_path, monkeypatch, fmt):
+    submission = _self_grading_submission(tmp_path)
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    monkeypatch.chdir(outside)
+    result = invoke("quiz", "--submission", str(submission), "--format", fmt)
+    assert result.exit_code == 2, result.output
+    assert "no course found" in result.output and "Traceback" not in result.output
+
+
+def test_a_course_found_inside_the_submission_is_refused(tmp_path, monkeypatch):
+    submission = _self_grading_submission(tmp_path)
+    monkeypatch.chdir(submission / "exercises")
+    result = invoke("quiz", "--submission", str(submission))
+    assert result.exit_code == 2, result.output
+    assert "is inside the submission" in result.output and "--course" in result.output
+
+
+def test_an_explicit_course_grades_a_submission_from_anywhere(tmp_path, monkeypatch, stubs_dir):
+    monkeypatch.chdir(tmp_path)
+    result = invoke("quiz", "--submission", str(stubs_dir), "--course", str(ROOT), "--format", "json")
+    assert result.exit_code == 1, result.output  # graded (the stubs answer nothing), not refused
+    assert GradeResult.model_validate_json(result.stdout).points == 0
+
+
+def test_learner_commands_in_a_learner_repository(tmp_path, monkeypatch):
+    learner = tmp_path / "learner"
+    shutil.copytree(ROOT / "exercises", learner / "exercises")  # released: no solutions/
+    monkeypatch.chdir(learner)
+    listed = invoke("list")
+    assert listed.exit_code == 0 and "one_hot" in listed.stdout
+    quiz = invoke("quiz")
+    assert quiz.exit_code == 1 and "Traceback" not in quiz.output  # the answers are read, none given yet
+    assert "no course found" not in quiz.output

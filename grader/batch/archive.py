@@ -16,6 +16,17 @@ from pathlib import Path
 from grader.i18n import Text, msg
 
 _CHUNK = 1 << 16
+# Folders that tools add and that never hold a submission (a virtual environment, version control,
+# caches, macOS resource forks): skipped in folders and archives alike, as are folders whose name
+# starts with a dot. Their members are neither extracted nor counted against the limits.
+IGNORED_FOLDERS = frozenset(
+    {"__MACOSX", "__pycache__", ".git", ".github", ".ipynb_checkpoints", ".venv", "node_modules"}
+)
+
+
+def ignored_folder(name: str) -> bool:
+    """Whether a folder called `name` is one that `IGNORED_FOLDERS` (or a leading dot) leaves out."""
+    return name in IGNORED_FOLDERS or name.startswith(".")
 
 
 @dataclass(frozen=True)
@@ -23,6 +34,8 @@ class Limits:
     """How much one submission may hold. The course's files are a few kilobytes; these leave room for data files."""
 
     max_files: int = 2000
+    # Entries of any kind, ignored folders included: bounds the archive's directory read into memory.
+    max_entries: int = 200_000
     max_file_bytes: int = 16 << 20
     max_total_bytes: int = 64 << 20
     # Deflate reaches about 1000:1 on runs of zeros; real source code compresses 3:1 to 10:1.
@@ -46,6 +59,12 @@ def _safe_name(name: str) -> str | None:
     if any(p == ".." for p in parts):
         return None
     return "/".join(parts)
+
+
+def _in_ignored_folder(info: zipfile.ZipInfo, name: str) -> bool:
+    parts = name.split("/")
+    folders = parts if info.is_dir() else parts[:-1]
+    return any(ignored_folder(part) for part in folders)
 
 
 def _is_link(info: zipfile.ZipInfo) -> bool:
@@ -76,14 +95,21 @@ def _copy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int,
 
 def _check_members(zf: zipfile.ZipFile, limits: Limits) -> list[tuple[zipfile.ZipInfo, str]]:
     infos = zf.infolist()
-    if len(infos) > limits.max_files:
+    if len(infos) > limits.max_entries:
         raise Rejected(msg("batch_zip_too_many", count=len(infos), limit=limits.max_files))
-    declared = 0
-    members = []
+    named = []
     for info in infos:
         name = _safe_name(info.filename)
         if name is None:
             raise Rejected(msg("batch_zip_unsafe_path", name=info.filename))
+        # A member of an ignored folder is never extracted: neither its size nor its links matter.
+        if not _in_ignored_folder(info, name):
+            named.append((info, name))
+    if len(named) > limits.max_files:
+        raise Rejected(msg("batch_zip_too_many", count=len(named), limit=limits.max_files))
+    declared = 0
+    members = []
+    for info, name in named:
         if _is_link(info):
             if _link_escapes(zf, info, name):
                 raise Rejected(msg("batch_zip_link", name=info.filename))

@@ -9,6 +9,12 @@ followed by one column per assignment, then a row whose first cell is `    Point
 ID (Canvas' user id), then SIS User ID, then SIS Login ID, then name; an assignment column
 whose title matches no existing assignment creates one. Totals are not exported: Canvas
 computes its own, and a column named like one would become an extra assignment.
+
+Canvas changes only the rows a file holds: a student left out keeps whatever an earlier import
+gave. So every student is written: a graded one with their points; a rejected entry and a
+roster student without one with 0 in every column (nothing gradable was handed in); a
+submission the grader failed on with empty cells (Canvas reads an empty cell as "no score",
+not as a zero: the grader's failure costs the student nothing).
 """
 
 from __future__ import annotations
@@ -20,7 +26,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from grader.batch import DEFAULT_FEEDBACK, FeedbackLevel
 from grader.batch.coursefiles import materialize
+from grader.batch.feedback import feedback_html, feedback_markdown
 from grader.batch.gradebook import Gradebook, Stored
 from grader.batch.roster import Student
 from grader.course import Course
@@ -63,9 +71,14 @@ def number(value: float) -> str:
 
 
 def _cell(text: str | None) -> str:
-    """A text cell that a spreadsheet will not run as a formula."""
+    """A text cell that a spreadsheet will not run as a formula (OWASP's CSV injection rule).
+
+    Spreadsheets skip leading blanks before they look for a formula, so " =1+1" or "\n@SUM(...)"
+    counts too; a cell starting with a tab or carriage return is quoted as well.
+    """
     text = text or ""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    formula = text.lstrip()[:1] in ("=", "+", "-", "@")
+    return "'" + text if formula or text[:1] in ("\t", "\r") else text
 
 
 def _section_points(result: GradeResult) -> dict[str, tuple[float, float]]:
@@ -95,30 +108,45 @@ def grades_csv(course: Course, stored: list[Stored], roster: dict[str, Student],
     return out.getvalue()
 
 
+def _maxima(course: Course) -> dict[str, float]:
+    """Each column's points possible, from the course itself (known even when nobody was graded)."""
+    from grader.quiz import load_quiz
+
+    maxima = {ex.id: sum(task.points for task in ex.tasks) for ex in course.exercises}
+    if course.manifest.quiz is not None:
+        questions = load_quiz(course.exercises_dir / course.manifest.quiz.questions).questions
+        maxima["quiz"] = sum(q.points for q in questions)
+    return maxima
+
+
 def canvas_csv(course: Course, stored: list[Stored], roster: dict[str, Student], lang: str) -> str:
-    """Canvas' gradebook import format, one assignment column per exercise and the quiz; graded students only."""
+    """Canvas' gradebook import format, one assignment column per exercise and the quiz; a row for every student."""
     columns = sections(course)
-    graded = [s for s in stored if s.result is not None]
-    maxima: dict[str, float] = {}
-    for row in graded:
-        for sid, (_, most) in _section_points(row.result).items():  # type: ignore[union-attr]
-            maxima.setdefault(sid, most)
+    maxima = _maxima(course)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CANVAS_STUDENT_COLUMNS, *(title.get(lang) for _, title in columns)])
     blanks = [""] * (len(CANVAS_STUDENT_COLUMNS) - 1)
     writer.writerow([CANVAS_POINTS_POSSIBLE, *blanks, *(number(maxima[s]) if s in maxima else "" for s, _ in columns)])
-    for row in graded:
-        person = roster.get(row.student_id, Student(row.student_id))
-        got = _section_points(row.result)  # type: ignore[arg-type]
+    by_id = {s.student_id: s for s in stored}
+    for student_id in sorted(set(by_id) | set(roster)):
+        person = roster.get(student_id, Student(student_id))
+        row = by_id.get(student_id)
+        if row is not None and row.result is not None:
+            got = _section_points(row.result)
+            cells = [number(got[sid][0]) if sid in got else "" for sid, _ in columns]
+        elif row is not None and row.status == "error":
+            cells = [""] * len(columns)
+        else:
+            cells = ["0"] * len(columns)
         writer.writerow(
             [
-                _cell(person.name or row.student_id),
+                _cell(person.name or student_id),
                 _cell(person.canvas_id),
                 _cell(person.sis_user_id),
-                _cell(person.sis_login_id or row.student_id),
+                _cell(person.sis_login_id or student_id),
                 _cell(person.section),
-                *(number(got[sid][0]) if sid in got else "" for sid, _ in columns),
+                *cells,
             ]
         )
     return out.getvalue()
@@ -131,9 +159,10 @@ def _write(path: Path, text: str) -> None:
     tmp.replace(path)
 
 
-def write_exports(book: Gradebook, out: Path, lang: str) -> list[Path]:
-    """Write grades.csv, canvas.csv and feedback/<student>.md|.html from the gradebook; return the files."""
-    from grader.batch.feedback import feedback_html, feedback_markdown
+def write_exports(book: Gradebook, out: Path, lang: str, feedback: FeedbackLevel = DEFAULT_FEEDBACK) -> list[Path]:
+    """Write grades.csv, canvas.csv and feedback/<student>.md|.html from the gradebook; return the files.
+
+    `feedback` decides how much the feedback files tell (see `grader.batch.feedback`)."""
 
     stored = book.submissions()
     roster = book.roster()
@@ -153,6 +182,6 @@ def write_exports(book: Gradebook, out: Path, lang: str) -> list[Path]:
             person = roster.get(row.student_id, Student(row.student_id))
             for suffix, render in ((".md", feedback_markdown), (".html", feedback_html)):
                 path = folder / f"{row.student_id}{suffix}"
-                _write(path, render(course, row, person, lang))
+                _write(path, render(course, row, person, lang, feedback))
                 written.append(path)
     return written

@@ -1,15 +1,21 @@
 """Per-student feedback, Markdown and HTML: each task's result, what went wrong, the likely cause, and the hints.
 
 Both formats render one outline built from the stored `GradeResult`, with the same wording as
-the terminal view (`check_lines`).
+the terminal view (`check_lines`). How much it tells is the feedback level: `before-deadline`
+(the default) gives the results and each failed task's first hint only, never the quiz
+explanations; `after-deadline` adds every hint (the last ones give the solution away) and the
+explanations. Text a learner controls (the entry's name, reasons and notes that quote the
+submission) is written so that neither Markdown nor HTML renders it as markup.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from typing import Literal
 
+from grader.batch import DEFAULT_FEEDBACK, FeedbackLevel
 from grader.batch.gradebook import Stored
 from grader.batch.roster import Student
 from grader.course import Course
@@ -25,6 +31,8 @@ class Line:
     kind: Kind
     text: str
     passed: bool | None = None
+    # Quotes the learner (their entry's name, a reason or note about their files): never markup.
+    learner: bool = False
 
 
 def _hints(course: Course, task_id: str) -> list[Text]:
@@ -34,12 +42,13 @@ def _hints(course: Course, task_id: str) -> list[Text]:
     return list(task.hints) if task is not None else []
 
 
-def _task(course: Course, section: SectionResult, task: TaskResult, lang: str) -> list[Line]:
+def _task(course: Course, section: SectionResult, task: TaskResult, lang: str, level: FeedbackLevel) -> list[Line]:
     name = task.id.partition(".")[2]
     heading = f"{name} · {task.title.get(lang)}" if section.kind == "quiz" else name
     lines = [Line("task", f"{heading} — {points(task.points)}/{points(task.max_points)}", task.passed)]
+    everything = level == "after-deadline"
     if section.kind == "quiz":
-        details = check_lines(task.checks[0], lang)
+        details = check_lines(task.checks[0], lang, with_explanation=everything)
         return lines + ([Line("details", "\n".join(details))] if details else [])
     if section.error is not None or task.passed:
         return lines
@@ -50,20 +59,23 @@ def _task(course: Course, section: SectionResult, task: TaskResult, lang: str) -
         if check.message is not None:
             shown.append(check.message.get(lang))
         lines.append(Line("text", check.title.get(lang), False))
-        lines.append(Line("details", "\n".join(check_lines(check, lang))))
-    for number, hint in enumerate(_hints(course, task.id), start=1):
+        lines.append(Line("details", "\n".join(check_lines(check, lang, with_explanation=everything))))
+    hints = _hints(course, task.id)
+    for number, hint in enumerate(hints if everything else hints[:1], start=1):
         lines.append(Line("hint", msg("batch_feedback_hint", number=number, text=hint).get(lang)))
     return lines
 
 
-def outline(course: Course, stored: Stored, student: Student, lang: str) -> list[Line]:
+def outline(
+    course: Course, stored: Stored, student: Student, lang: str, level: FeedbackLevel = DEFAULT_FEEDBACK
+) -> list[Line]:
     """The feedback for one student, format-neutral."""
     who = f"{student.name} ({stored.student_id})" if student.name else stored.student_id
-    lines = [Line("title", msg("batch_feedback_title", course=course.title, student=who).get(lang))]
+    lines = [Line("title", msg("batch_feedback_title", course=course.title, student=who).get(lang), learner=True)]
     result = stored.result
     if result is None:
         reason = stored.reason.get(lang) if stored.reason else ""
-        return [*lines, Line("text", msg("batch_feedback_not_graded", reason=reason).get(lang), False)]
+        return [*lines, Line("text", msg("batch_feedback_not_graded", reason=reason).get(lang), False, learner=True)]
     total = msg("ui_total").get(lang)
     lines.append(Line("text", f"{total}: {points(result.points)}/{points(result.max_points)}", result.passed))
     for section in result.sections:
@@ -73,9 +85,9 @@ def outline(course: Course, stored: Stored, student: Student, lang: str) -> list
         lines.append(Line("section", f"{title} — {points(section.points)}/{points(section.max_points)}"))
         if section.error is not None:
             lines.append(Line("details", msg("ui_section_error", text=section.error).get(lang)))
-        lines.extend(Line("text", note.get(lang)) for note in section.notes)
+        lines.extend(Line("text", note.get(lang), learner=True) for note in section.notes)
         for task in section.tasks:
-            lines.extend(_task(course, section, task, lang))
+            lines.extend(_task(course, section, task, lang, level))
     return lines
 
 
@@ -92,22 +104,35 @@ def _fence(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
-def feedback_markdown(course: Course, stored: Stored, student: Student, lang: str) -> str:
+# What Markdown reads as markup inside a line (HTML is escaped as entities instead).
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_\[\]!|~])")
+
+
+def _literal(text: str) -> str:
+    """Learner text as Markdown that renders as exactly this text: one line, no HTML, no markup."""
+    flat = " ".join(text.splitlines())
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", html.escape(flat, quote=False))
+
+
+def feedback_markdown(
+    course: Course, stored: Stored, student: Student, lang: str, level: FeedbackLevel = DEFAULT_FEEDBACK
+) -> str:
     out: list[str] = []
-    for line in outline(course, stored, student, lang):
+    for line in outline(course, stored, student, lang, level):
+        text = _literal(line.text) if line.learner else line.text
         if line.kind == "title":
-            out.append(f"# {line.text}\n")
+            out.append(f"# {text}\n")
         elif line.kind == "section":
-            out.append(f"\n## {line.text}\n")
+            out.append(f"\n## {text}\n")
         elif line.kind == "task":
-            out.append(f"\n### {_mark(line.passed)}{line.text}\n")
+            out.append(f"\n### {_mark(line.passed)}{text}\n")
         elif line.kind == "details":
-            fence = _fence(line.text)
-            out.append(f"{fence}text\n{line.text}\n{fence}\n")
+            fence = _fence(text)
+            out.append(f"{fence}text\n{text}\n{fence}\n")
         elif line.kind == "hint":
-            out.append(f"> {line.text}\n")
+            out.append(f"> {text}\n")
         else:
-            out.append(f"{_mark(line.passed)}{line.text}\n")
+            out.append(f"{_mark(line.passed)}{text}\n")
     return "\n".join(out).replace("\n\n\n", "\n\n")
 
 
@@ -119,10 +144,12 @@ blockquote { border-left: 4px solid #6ea8fe; margin: .5rem 0; padding: .2rem .8r
 """
 
 
-def feedback_html(course: Course, stored: Stored, student: Student, lang: str) -> str:
+def feedback_html(
+    course: Course, stored: Stored, student: Student, lang: str, level: FeedbackLevel = DEFAULT_FEEDBACK
+) -> str:
     body: list[str] = []
     title = ""
-    for line in outline(course, stored, student, lang):
+    for line in outline(course, stored, student, lang, level):
         text = html.escape(line.text)
         if line.kind == "title":
             title = text

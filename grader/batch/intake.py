@@ -17,13 +17,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from grader.batch.archive import Limits, Rejected, extract_zip
+from grader.batch.archive import Limits, Rejected, extract_zip, ignored_folder
 from grader.course import Course
 from grader.i18n import msg
 
-# Folders that tools add and that never hold a submission.
-_IGNORED = {"__MACOSX", "__pycache__", ".git", ".github", ".ipynb_checkpoints", ".venv", "node_modules"}
 _MAX_DEPTH = 3
+# How many of the files found are named when a submission has no exercises/ folder.
+_FOUND_SHOWN = 8
+_ARCHIVES = (".zip", ".tar", ".tar.gz", ".tgz", ".tar.xz", ".tar.bz2", ".7z", ".rar", ".gz")
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def scan(folder: Path, exclude: Path | None = None) -> tuple[list[Entry], list[s
     ignored: list[str] = []
     skip = exclude.resolve() if exclude is not None else None
     for item in sorted(folder.iterdir(), key=lambda p: p.name):
-        if item.name.startswith(".") or item.name in _IGNORED or item.is_symlink() or item.resolve() == skip:
+        if ignored_folder(item.name) or item.is_symlink() or item.resolve() == skip:
             continue
         if item.is_dir():
             entry = Entry(item.name, item, "folder")
@@ -76,7 +77,7 @@ def _visible_dirs(folder: Path) -> list[Path]:
     return [
         p
         for p in sorted(folder.iterdir(), key=lambda p: p.name)
-        if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and p.name not in _IGNORED
+        if p.is_dir() and not p.is_symlink() and not ignored_folder(p.name)
     ]
 
 
@@ -93,9 +94,28 @@ def find_root(top: Path) -> Path:
         level = [sub for d in level for sub in _visible_dirs(d)]
         if not level:
             break
-    if not any(top.iterdir()):
+    found = _found_files(top)
+    if not found:
         raise Rejected(msg("batch_empty"))
-    raise Rejected(msg("batch_no_exercises"))
+    archives = [name for name in found if name.lower().endswith(_ARCHIVES)]
+    if archives:
+        raise Rejected(msg("batch_nested_archive", names=_names(archives)))
+    raise Rejected(msg("batch_no_exercises_found", names=_names(found)))
+
+
+def _found_files(top: Path) -> list[str]:
+    """The files under `top` (ignored folders left out, shallowest first), to say what a submission holds instead."""
+    found: list[tuple[int, str]] = []
+    for dirpath, dirnames, filenames in os.walk(top):
+        depth = len(Path(dirpath).relative_to(top).parts)
+        dirnames[:] = sorted(d for d in dirnames if not ignored_folder(d)) if depth < _MAX_DEPTH else []
+        found.extend((depth, (Path(dirpath) / name).relative_to(top).as_posix()) for name in filenames)
+    return [name for _, name in sorted(found)]
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:_FOUND_SHOWN])
+    return shown + (f", … ({len(names)})" if len(names) > _FOUND_SHOWN else "")
 
 
 def _files(root: Path, limits: Limits) -> list[tuple[str, bytes]]:
@@ -103,7 +123,7 @@ def _files(root: Path, limits: Limits) -> list[tuple[str, bytes]]:
     files: list[tuple[str, bytes]] = []
     total = 0
     for dirpath, dirnames, filenames in os.walk(root / "exercises"):
-        dirnames[:] = sorted(d for d in dirnames if d not in _IGNORED and not d.startswith("."))
+        dirnames[:] = sorted(d for d in dirnames if not ignored_folder(d))
         for name in sorted(filenames):
             path = Path(dirpath) / name
             if path.is_symlink() or not path.is_file() or name.endswith(".pyc"):

@@ -53,6 +53,8 @@ class Outcome:
     error: str | None = None
     # The course itself is broken: every other submission would fail the same way.
     fatal: bool = False
+    # Grading ran past the batch's per-submission limit and its worker was stopped.
+    timed_out: bool = False
     worker: str = ""
     duration_s: float = 0.0
 
@@ -68,6 +70,8 @@ class _Judge:
         self.server = SandboxServer()  # starts importing torch now, in parallel with the loading below
         self.course: Course = materialize(files)
         self.memory = ExampleMemory()
+        # Submissions are written here: a worker stopped mid-grading (past the limit) removes it on its way out.
+        self.scratch = Path(tempfile.mkdtemp(prefix="grade-worker-"))
         self.server.ready()
 
     def restart_server(self) -> None:
@@ -81,6 +85,7 @@ class _Judge:
             self.server.close()
         finally:
             shutil.rmtree(self.course.root, ignore_errors=True)
+            shutil.rmtree(self.scratch, ignore_errors=True)
 
 
 _judge: _Judge | None = None
@@ -141,7 +146,7 @@ def _grade(judge: _Judge, settings: Settings, job: Job) -> str:
 
     course = judge.course
     selection = Selection(exercises=tuple(course.exercises), quiz=True)
-    with tempfile.TemporaryDirectory(prefix="grade-submission-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="grade-submission-", dir=judge.scratch) as tmp:
         submission = write_payload(job.payload, Path(tmp) / "submission")
         for attempt in (1, 2):
             try:

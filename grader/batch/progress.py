@@ -7,8 +7,19 @@ from collections import Counter
 from typing import Literal, Protocol, TextIO
 
 from grader.i18n import msg
+from grader.runner.output import neutralize
 
 Kind = Literal["graded", "skipped", "rejected", "error"]
+
+
+def one_line(text: str, cap: int = 1000) -> str:
+    """Text a learner chose (an entry's name, an archive member's, an error about them) as one harmless log line.
+
+    A newline in a folder name would otherwise start a line of the batch log with `::error::`,
+    which GitHub Actions runs as a workflow command.
+    """
+    flat = neutralize(" ".join(text.splitlines()), cap=len(text) + 1)
+    return flat if len(flat) <= cap else flat[: cap - 1] + "…"
 
 
 class Progress(Protocol):
@@ -41,7 +52,8 @@ class PlainProgress:
             return
         done = sum(self.counts.values())
         label = msg(f"batch_kind_{kind}").get(self.lang)
-        print(f"[{done}/{self.total}] {student_id}: {label} {detail}".rstrip(), file=self.stream, flush=True)
+        line = f"[{done}/{self.total}] {one_line(student_id)}: {label} {one_line(detail)}"
+        print(line.rstrip(), file=self.stream, flush=True)
 
     def stop(self) -> None:
         pass
@@ -84,7 +96,8 @@ class RichProgress:
         self._bar.update(self._task, advance=1, counts=self._counts())
         if kind in ("rejected", "error"):
             label = msg(f"batch_kind_{kind}").get(self.lang)
-            self._bar.console.print(f"{student_id}: {label} {detail}", markup=False, highlight=False)
+            line = f"{one_line(student_id)}: {label} {one_line(detail)}"
+            self._bar.console.print(line, markup=False, highlight=False)
 
     def stop(self) -> None:
         self._bar.stop()

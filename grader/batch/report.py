@@ -1,7 +1,9 @@
 """`grade report DIR`: one self-contained HTML page about the class, built from the gradebook alone.
 
 Sections: summary, score distribution, pass rate per task, the most common causes of failure
-per task (what to teach again), quiz item analysis, and the entries that could not be graded.
+per task (what to teach again), quiz item analysis (a question nobody answered right is
+flagged: the key may be wrong), the entries that could not be graded, and the roster's students
+without a submission.
 Charts are embedded as SVG data URIs: the page needs no network to view.
 """
 
@@ -13,6 +15,7 @@ from pathlib import Path
 
 from grader.batch.exports import sections, stored_course
 from grader.batch.gradebook import GRADEBOOK, Gradebook, GradebookError, Stored
+from grader.batch.roster import Student
 from grader.batch.stats import ItemStats, TaskStats, distribution, item_stats, task_stats
 from grader.course import Course
 from grader.i18n import Text, msg
@@ -180,13 +183,16 @@ def _items(page: _Page, items: list[ItemStats]) -> None:
         unanswered = item.students - item.answered
         if unanswered:
             options.append(f'<div class="muted">{page.t("report_unanswered", count=unanswered)}</div>')
+        difficulty = _percent(item.difficulty)
+        if item.answered and item.difficulty == 0:
+            difficulty = f'<span class="warn">{difficulty}: {page.t("report_nobody_right")}</span>'
         low = item.point_biserial is not None and item.point_biserial < 0.1
         rpb = f'<span class="warn">{_decimal(item.point_biserial)}</span>' if low else _decimal(item.point_biserial)
         rows.append(
             [
                 html.escape(item.question_id),
                 page.text(item.text),
-                _percent(item.difficulty),
+                difficulty,
                 rpb,
                 _decimal(item.upper_lower),
                 "".join(options),
@@ -211,7 +217,20 @@ def _problems(page: _Page, stored: list[Stored]) -> None:
     page.add("</section>")
 
 
-def render_report(course: Course, stored: list[Stored], lang: str) -> str:
+def _missing(page: _Page, stored: list[Stored], roster: dict[str, Student]) -> None:
+    graded_or_not = {s.student_id for s in stored}
+    missing = [roster[sid] for sid in sorted(set(roster) - graded_or_not)]
+    page.add(f'<section id="missing"><h2>{page.t("report_missing")}</h2>')
+    if missing:
+        head = [page.t("report_student"), "", ""]
+        rows = [[html.escape(s.id), html.escape(s.name or ""), html.escape(s.email or "")] for s in missing]
+        page.table(head, rows)
+    else:
+        page.add('<p class="muted">–</p>')
+    page.add("</section>")
+
+
+def render_report(course: Course, stored: list[Stored], lang: str, roster: dict[str, Student] | None = None) -> str:
     page = _Page(lang)
     results = [s.result for s in stored if s.result is not None]
     tasks = task_stats(results)
@@ -225,6 +244,8 @@ def render_report(course: Course, stored: list[Stored], lang: str) -> str:
     if course.manifest.quiz is not None:
         _items(page, item_stats(course, results))
     _problems(page, stored)
+    if roster:
+        _missing(page, stored, roster)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>'
         f"<style>{_STYLE}</style></head><body>\n" + "\n".join(page.parts) + "\n</body></html>\n"
@@ -235,7 +256,7 @@ def write_report(out: Path, lang: str) -> Path:
     with Gradebook(out / GRADEBOOK) as book, stored_course(book) as course:
         if course is None:
             raise GradebookError(f"{out / GRADEBOOK} holds no batch run yet")
-        text = render_report(course, book.submissions(), lang)
+        text = render_report(course, book.submissions(), lang, book.roster())
     path = out / REPORT_HTML
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import __version__
+from grader.batch import DEFAULT_FEEDBACK, FeedbackLevel
 from grader.batch.archive import Rejected
 from grader.batch.coursefiles import snapshot
 from grader.batch.executors import DaskCluster, Executor, LocalPool
@@ -50,6 +51,9 @@ class BatchOptions:
     roster: Path | None = None
     scheduler: str | None = None
     lang: str = "en"
+    # Wall-clock limit of one submission on a local worker (see `default_submission_timeout`).
+    submission_timeout_s: float | None = None
+    feedback: FeedbackLevel = DEFAULT_FEEDBACK
 
 
 @dataclass
@@ -141,12 +145,15 @@ class _Batch:
         if outcome.fatal:
             raise BatchError(outcome.error or "the course is broken")
         if outcome.result_json is None:
-            reason = msg("batch_grader_error", detail=outcome.error or "?")
+            if outcome.timed_out:
+                reason = msg("batch_timed_out", seconds=f"{outcome.duration_s:g}")
+            else:
+                reason = msg("batch_grader_error", detail=outcome.error or "?")
             self.book.record_unfinished(
                 entry.student_id, entry.source, fingerprint, "error", reason, self.run_id, worker=outcome.worker
             )
             self.summary.errors += 1
-            self.progress.update(entry.student_id, "error", outcome.error or "")
+            self.progress.update(entry.student_id, "error", reason.en if outcome.timed_out else outcome.error or "")
             if self.summary.errors >= _GIVE_UP_AFTER and not self.summary.graded:
                 raise BatchError(f"the grader failed on the first {self.summary.errors} submissions: {outcome.error}")
             return
@@ -167,8 +174,8 @@ class _Batch:
 
     def _executor(self) -> Executor:
         if self.options.scheduler:
-            return DaskCluster(self.settings, self.options.scheduler)
-        return LocalPool(self.settings, self.options.jobs)
+            return DaskCluster(self.settings, self.options.scheduler, self.options.submission_timeout_s)
+        return LocalPool(self.settings, self.options.jobs, self.options.submission_timeout_s)
 
     def grade(self, entries: list[Entry]) -> None:
         todo = self._todo(entries)
@@ -231,7 +238,7 @@ def run_batch(course: Course, options: BatchOptions, progress: Progress) -> Summ
         finally:
             progress.stop()
             book.finish_run(batch.run_id, status)  # type: ignore[arg-type]
-        write_exports(book, options.out, options.lang)
+        write_exports(book, options.out, options.lang, options.feedback)
         known = book.roster()
         if known:
             ids = {e.student_id for e in entries}
@@ -239,6 +246,16 @@ def run_batch(course: Course, options: BatchOptions, progress: Progress) -> Summ
             batch.summary.no_submission = sorted(set(known) - ids)
     batch.summary.seconds = time.perf_counter() - started
     return batch.summary
+
+
+def default_submission_timeout(course: Course) -> float:
+    """How long one submission may take to grade: twice its worst case in calls that time out, plus a minute.
+
+    A timeout ends its task, so a submission whose every task runs into its exercise's timeout
+    takes about the sum over tasks of those timeouts; the minute is for the honest work.
+    """
+    worst = sum(len(ex.tasks) * ex.timeout for ex in course.exercises)
+    return 2 * worst + 60.0
 
 
 def default_jobs() -> int:

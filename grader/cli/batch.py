@@ -8,13 +8,17 @@ from pathlib import Path
 
 import click
 
-from grader.cli.context import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, reported_errors
+from grader.batch import DEFAULT_FEEDBACK, FEEDBACK_LEVELS, FeedbackLevel
+from grader.cli.context import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE, course_root, reported_errors
 from grader.cli.options import course_option, lang_option
 from grader.profiles import PROFILES
 
 
 def _fail(message: str) -> None:
-    click.secho(f"error: {message}", fg="red", err=True)
+    from grader.runner.output import neutralize
+
+    # The message may quote a learner's entry or what the grader met in it.
+    click.secho(f"error: {neutralize(message)}", fg="red", err=True)
     sys.exit(EXIT_USAGE)
 
 
@@ -28,6 +32,23 @@ def _fail(message: str) -> None:
 @click.option("--seed", type=int, default=None, help="Seed for generated inputs (default: the course's).")
 @click.option("--profile", type=click.Choice(list(PROFILES)), default="grading", show_default=True)
 @click.option("--quick", is_flag=True, help="Same as --profile quick.")
+@click.option(
+    "--submission-timeout",
+    "submission_timeout",
+    type=click.FloatRange(min=0, min_open=True),
+    metavar="SECONDS",
+    default=None,
+    help="Wall-clock limit of one submission; past it, it is recorded as timed out and its worker restarted "
+    "(default: twice the sum of the course's task timeouts, plus a minute).",
+)
+@click.option(
+    "--feedback",
+    type=click.Choice(FEEDBACK_LEVELS),
+    default=DEFAULT_FEEDBACK,
+    show_default=True,
+    help="What the feedback files tell: before-deadline = results and each failed task's first hint; "
+    "after-deadline = every hint (the last ones give the solution) and the quiz explanations.",
+)
 @course_option
 @partial(lang_option, what="the feedback files, the report and messages")
 def batch_cmd(
@@ -40,6 +61,8 @@ def batch_cmd(
     seed: int | None,
     profile: str,
     quick: bool,
+    submission_timeout: float | None,
+    feedback: FeedbackLevel,
     course_dir: Path | None,
     lang: str | None,
 ) -> None:
@@ -48,21 +71,19 @@ def batch_cmd(
     \b
     Writes OUT/gradebook.sqlite, OUT/grades.csv, OUT/canvas.csv and OUT/feedback/.
     Unchanged submissions are skipped on a re-run; an interrupted run resumes where it stopped.
+    Run it again with --feedback after-deadline once the deadline is past: only the exports change.
     """
     from grader.batch.executors import ExecutorUnavailable
     from grader.batch.gradebook import GradebookError
     from grader.batch.progress import progress_for
     from grader.batch.roster import RosterError
-    from grader.batch.run import BatchError, BatchOptions, default_jobs, run_batch
-    from grader.course import find_course_root, load_course
+    from grader.batch.run import BatchError, BatchOptions, default_jobs, default_submission_timeout, run_batch
+    from grader.course import load_course
     from grader.i18n import detect_lang
 
     lang = lang or detect_lang()
     with reported_errors():
-        root = course_dir or find_course_root(Path.cwd())
-        if root is None:
-            raise click.UsageError("no course found: use --course or run inside the course repository")
-        course = load_course(root)
+        course = load_course(course_root(course_dir))
         options = BatchOptions(
             submissions=submissions,
             out=out,
@@ -73,6 +94,8 @@ def batch_cmd(
             roster=roster,
             scheduler=scheduler,
             lang=lang,
+            submission_timeout_s=submission_timeout or default_submission_timeout(course),
+            feedback=feedback,
         )
         progress = progress_for(lang)
         try:
@@ -93,6 +116,7 @@ def _text(key: str, lang: str, **params: object) -> str:
 
 
 def _print_summary(summary, out: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
+    from grader.batch.progress import one_line
     from grader.reporters.common import points
 
     echo = click.echo
@@ -110,12 +134,13 @@ def _print_summary(summary, out: Path, lang: str) -> None:  # type: ignore[no-un
     )
     if summary.graded:
         echo(_text("batch_rate", lang, rate=f"{summary.per_minute:.1f}", median=points(summary.median or 0)))
-    if summary.ignored:
-        echo(_text("batch_ignored", lang, names=", ".join(summary.ignored)))
-    if summary.not_in_roster:
-        echo(_text("batch_not_in_roster", lang, names=", ".join(summary.not_in_roster)))
-    if summary.no_submission:
-        echo(_text("batch_no_submission", lang, names=", ".join(summary.no_submission)))
+    for key, names in (
+        ("batch_ignored", summary.ignored),
+        ("batch_not_in_roster", summary.not_in_roster),
+        ("batch_no_submission", summary.no_submission),
+    ):
+        if names:
+            echo(_text(key, lang, names=", ".join(one_line(name, cap=200) for name in names)))
     echo(_text("batch_written", lang, out=str(out)))
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from grader.course import Course, CourseError, Exercise, Task, find_course_root, load_course
+from grader.course import MANIFEST, Course, CourseError, Exercise, Task, find_course_root, load_course
 from grader.i18n import detect_lang
 
 EXIT_FAILED = 1
@@ -26,15 +26,33 @@ class Target:
     lang: str
 
 
+def course_root(course_dir: Path | None, submission: Path | None = None) -> Path:
+    """The course's root: `--course`, or the course repository around the current directory.
+
+    Never the submission's own: a submission that brings a course.toml and a solutions/ would
+    grade itself. A course found from the current directory inside the submission is refused too.
+    """
+    if course_dir is not None:
+        if not (course_dir / MANIFEST).is_file():
+            raise click.UsageError(f"no course found: --course {course_dir} has no exercises/course.toml")
+        return course_dir.resolve()
+    root = find_course_root(Path.cwd())
+    if root is None:
+        raise click.UsageError(
+            "no course found: run inside the course repository or name it with --course "
+            "(a submission never brings its own course)"
+        )
+    if submission is not None and root.is_relative_to(submission.resolve()):
+        raise click.UsageError(
+            f"the course found from the current directory ({root}) is inside the submission {submission}: "
+            "a submission never brings its own course; run from the course repository or name it with --course"
+        )
+    return root
+
+
 def resolve(course_dir: Path | None, submission: Path | None, lang: str | None) -> Target:
-    """The course (from --course or the nearest exercises/course.toml) and the submission (default: the course)."""
-    root = course_dir
-    if root is None:
-        root = find_course_root(Path.cwd()) or (find_course_root(submission) if submission is not None else None)
-    if root is None:
-        where = "--course" if course_dir is not None else "this directory or any parent"
-        raise click.UsageError(f"no course found: {where} has no exercises/course.toml")
-    course = load_course(root)
+    """The course (see `course_root`) and the submission (default: the course)."""
+    course = load_course(course_root(course_dir, submission))
     target = (submission or course.root).resolve()
     if not target.is_dir():
         raise click.UsageError(f"submission {target} is not a directory")

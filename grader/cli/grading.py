@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from grader.cli.context import EXIT_FAILED, Target, exercise_named, reported_errors, resolve, task_named
+from grader.cli.context import EXIT_FAILED, Target, course_root, exercise_named, reported_errors, resolve, task_named
 from grader.cli.learner import without_hidden_checks
 from grader.cli.options import grading_options
 from grader.cli.screen import use_color, width
@@ -23,19 +23,16 @@ if TYPE_CHECKING:
 
 def _max_points(course_dir: Path | None, submission: Path | None) -> float | None:
     """The course's total points, for an error document; None when even the course cannot be read."""
-    from grader.course import find_course_root, load_course
+    from grader.course import load_course
     from grader.quiz import load_quiz
 
-    root = course_dir or find_course_root(Path.cwd()) or (find_course_root(submission) if submission else None)
-    if root is None:
-        return None
     try:
-        course = load_course(root)
+        course = load_course(course_root(course_dir, submission))
         total = sum(t.points for ex in course.exercises for t in ex.tasks)
         if course.manifest.quiz is not None:
             total += sum(q.points for q in load_quiz(course.exercises_dir / course.manifest.quiz.questions).questions)
         return total
-    except CourseError:
+    except (CourseError, click.UsageError):
         return None
 
 

@@ -16,7 +16,8 @@ course_option = click.option(
     "course_dir",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Course root holding exercises/course.toml (default: found from the current directory).",
+    help="Course root holding exercises/course.toml (default: the course repository around the current directory; "
+    "never taken from --submission).",
 )
 
 
