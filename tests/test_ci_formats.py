@@ -21,7 +21,7 @@ from grader.course import load_course
 from grader.i18n import Text
 from grader.reporters import FORMATS, error_renderer, renderer
 from grader.reporters.classroom import ClassroomResults, points_unit, whole_scores
-from grader.reporters.common import ReportOptions
+from grader.reporters.common import ReportOptions, points
 from grader.reporters.gradescope import GradescopeResults, document
 from grader.results import CheckResult, GradeResult, Outcome, SectionResult, TaskResult, split_points
 from tests.helpers import course_total, reference_with
@@ -201,16 +201,45 @@ def test_gradescope_document_follows_the_spec_and_adds_up(graded, case):
     result = graded[case]
     raw = json.loads(renderer("gradescope")(result, OPTIONS))
     doc = GradescopeResults.model_validate(raw)
-    assert "score" not in raw  # Gradescope totals the tests
+    assert "score" not in raw  # Gradescope totals the tests (a top-level score would show a hidden total)
     tests = doc.tests or []
-    assert math.fsum(t.score or 0 for t in tests) == pytest.approx(result.points, abs=1e-9)
-    assert math.fsum(t.max_score or 0 for t in tests) == pytest.approx(26, abs=1e-9)
+    assert all(t.score is not None and t.max_score is not None for t in tests)  # the spec's rule without a total
+    scores = [t.score or 0.0 for t in tests]
+    maxima = [t.max_score or 0.0 for t in tests]
+    # Whole sixteenths: four decimals at most, and every sum is exact, in any order.
+    assert all(round(v, 4) == v and (v * 16).is_integer() for v in scores + maxima)
+    assert _js_sum(maxima) == _js_sum(maxima[::-1]) == math.fsum(maxima) == 26
+    assert _js_sum(scores) == _js_sum(scores[::-1]) == math.fsum(scores)
+    failed = sum(not c.passed for c in result.checks())
+    assert abs(_js_sum(scores) - result.points) <= failed / 32 + 1e-9
     assert all((t.status == "passed") == (t.score == t.max_score) for t in tests)
+    if case == "full":
+        assert _js_sum(scores) == result.points == 26
 
 
-def test_gradescope_visibility_applies_to_graded_tests(graded):
-    doc = document(graded["partial"], OPTIONS, "after_published")
-    assert doc.visibility == "visible" and {t.visibility for t in doc.tests or []} == {"after_published"}
+def test_gradescope_shares_keep_each_task_whole(graded):
+    tests = document(graded["full"], OPTIONS).tests or []
+    for task in (t for s in graded["full"].sections for t in s.tasks):
+        mine = [t.max_score or 0.0 for t in tests if (t.name or "").startswith(f"{task.id}: ")]
+        assert len(mine) == len(task.checks) and _js_sum(mine) == task.max_points
+
+
+@pytest.mark.parametrize("visibility", ["hidden", "after_due_date", "after_published"])
+def test_gradescope_hidden_tests_keep_the_total_hidden(graded, visibility):
+    for lang in ("en", "ko"):
+        doc = document(graded["partial"], ReportOptions(lang=lang), visibility)
+        assert doc.visibility == "visible" and {t.visibility for t in doc.tests or []} == {visibility}
+        assert doc.score is None
+        output = doc.output or ""
+        # Nothing of the total: neither the word nor the points.
+        assert "Total" not in output and "합계" not in output and not any(ch.isdigit() for ch in output)
+        assert output
+
+
+def test_gradescope_visible_tests_show_the_total(graded):
+    doc = document(graded["partial"], OPTIONS, "visible")
+    earned = _js_sum([t.score or 0.0 for t in doc.tests or []])
+    assert doc.output == f"Total: {points(earned)}/26"
 
 
 # -- JUnit --------------------------------------------------------------------------------------
