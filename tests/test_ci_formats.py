@@ -7,6 +7,8 @@ import base64
 import json
 import math
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from grader.reporters.classroom import ClassroomResults, points_unit, whole_scor
 from grader.reporters.common import ReportOptions, points
 from grader.reporters.gradescope import GradescopeResults, document
 from grader.results import CheckResult, GradeResult, Outcome, SectionResult, TaskResult, split_points
+from tests.classroom_reporter import js_number, report
 from tests.helpers import course_total, reference_with
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -193,6 +196,62 @@ def test_classroom_error_document_when_grading_cannot_run(tmp_path):
     doc = ClassroomResults.model_validate_json(done.stdout.strip())
     assert doc.status == "error" and doc.max_score == course_total(load_course(ROOT)) and len(doc.tests) == 1
     assert doc.tests[0].status == "error" and "not a directory" in doc.tests[0].message
+
+
+@pytest.fixture(scope="module")
+def classroom_repo(course, reference_dir, tmp_path_factory) -> Path:
+    """A learner repository after the bundle was opened: the course, and exercise 1 with a wrong flatten_batch."""
+    repo = tmp_path_factory.mktemp("classroom") / "repo"
+    shutil.copytree(ROOT / "exercises", repo / "exercises")
+    shutil.copytree(ROOT / "solutions", repo / "solutions")
+    shutil.copytree(reference_dir / "exercises", repo / "exercises", dirs_exist_ok=True)
+    (repo / "exercises" / "ex01_tensors.py").write_text(reference_with(course, "ex01_tensors.py", BROKEN_FLATTEN))
+    return repo
+
+
+def _grade_step(repo: Path, lang: str, out: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "grader", "classroom", "run", "--lang", lang, "--profile", "quick"]
+    return subprocess.run([*command, "--out", str(out)], cwd=repo, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_job_log_explains_a_failing_check(classroom_repo, tmp_path, lang):
+    """What a learner reads in the Actions log: the Grade step's report, then the reporter's own lines."""
+    out = tmp_path / "classroom.json"
+    step = _grade_step(classroom_repo, lang, out)
+    assert step.returncode == 1, step.stderr
+    doc = ClassroomResults.model_validate_json(out.read_text())
+    failing = [t for t in doc.tests if t.status == "fail"]
+    assert failing and all(t.name.startswith("ex01.flatten_batch") for t in failing)
+    shown = report("grader", {"GRADER_RESULTS": base64.b64encode(out.read_bytes()).decode()})
+    reporter_log = shown.plain()
+    # The reporter shows a failing check's title and line, never its message...
+    first = failing[0]
+    assert f"❌ {first.name} - line {first.line_no}" in reporter_log
+    explanation = first.message.splitlines()[0]
+    assert explanation and explanation not in reporter_log
+    # ...so the Grade step's own log carries it, in the learner's language.
+    # (wrapped to the log's width)
+    assert " ".join(explanation.split()) in " ".join(step.stdout.split())
+    assert "grade hint 1 flatten_batch" in step.stdout
+    assert ("합계" if lang == "ko" else "Total") in step.stdout
+    recorded = sum(t.score for t in doc.tests)
+    assert shown.notices == [("Autograding complete", f"Points {js_number(recorded)}/{js_number(doc.max_score)}")]
+    assert f"{points(recorded)}/{points(doc.max_score)}" in step.stdout.splitlines()[-1]
+    assert shown.failed == "Some tests failed."
+
+
+def test_the_grade_step_reports_missing_hidden_checks(classroom_repo, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(classroom_repo / "exercises", repo / "exercises")
+    out = tmp_path / "classroom.json"
+    step = _grade_step(repo, "ko", out)
+    assert step.returncode == 2 and "Traceback" not in step.stderr
+    doc = ClassroomResults.model_validate_json(out.read_text())
+    assert doc.status == "error" and doc.tests[0].status == "error"
+    shown = report("grader", {"GRADER_RESULTS": base64.b64encode(out.read_bytes()).decode()})
+    assert "Open the hidden checks" in shown.plain() and "숨겨진 검사" in step.stdout
+    assert shown.failed == "Some tests errored."
 
 
 # -- Gradescope ---------------------------------------------------------------------------------

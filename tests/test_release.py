@@ -125,7 +125,7 @@ def test_workflow_is_the_classroom_shape(released):
     unbundle = next(s for s in steps if "unbundle" in s.get("run", ""))
     assert unbundle["env"] == {"GRADER_BUNDLE_KEY": "${{ secrets.GRADER_BUNDLE_KEY }}"}
     assert unbundle["continue-on-error"] is True
-    grading = next(s for s in steps if "--format classroom" in s.get("run", ""))
+    grading = next(s for s in steps if "grade classroom run" in s.get("run", ""))
     assert "GRADER_BUNDLE_KEY" not in str(grading)  # the key never reaches the step that runs learner code
     reporter = steps[-1]
     assert reporter["uses"] == "classroom-resources/autograding-grading-reporter@v1"
@@ -167,7 +167,8 @@ def test_ci_steps_grade_a_learner_repository(course, released, key, reference_di
     opened = _run_step(unbundle, repo, {"GRADER_BUNDLE_KEY": key})
     assert opened.returncode == 0, opened.stderr
     output = tmp_path / "github_output"
-    graded = _run_step(grading, repo, {"GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path)})
+    env = {"GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path), "HIDDEN_CHECKS": "success"}
+    graded = _run_step(grading, repo, env)
     assert graded.returncode == 0, graded.stderr
     doc = _reported(output, "grader")
     full = course_total(load_course(ROOT))
@@ -188,13 +189,13 @@ def test_ci_steps_report_an_error_without_the_key(released, tmp_path):
     graded = _run_step(
         next(s for s in steps if s.get("id") == "grader"),
         repo,
-        {"GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path)},
+        {"GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path), "HIDDEN_CHECKS": "failure"},
     )
     assert graded.returncode == 0
     doc = _reported(output, "grader")
     assert doc.status == "error" and doc.max_score == course_total(load_course(ROOT))
     assert doc.tests[0].status == "error"
-    assert "hidden checks are not here" in doc.tests[0].message
+    assert "hidden checks could not be opened" in doc.tests[0].message
 
 
 def test_ci_step_reports_even_when_the_grader_cannot_start(released, tmp_path):
