@@ -193,4 +193,4 @@ def test_ci_grades_nothing_when_the_bundle_cannot_be_opened(course, tmp_path):
     line = next(x for x in output.read_text().splitlines() if x.startswith("result="))
     doc = ClassroomResults.model_validate_json(base64.b64decode(line.removeprefix("result=")))
     assert doc.status == "error" and sum(t.score for t in doc.tests) == 0
-    assert "solutions/ is missing" in doc.tests[0].message
+    assert "hidden checks could not be opened" in doc.tests[0].message
