@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import base64
 import io
+import os
 import shutil
+import subprocess
+import sys
 import tarfile
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from cryptography.fernet import Fernet
 
 from grader.cli import main
 from grader.course import load_course
 from grader.deploy.bundle import BundleError, key_from_env, new_key, open_bundle, secret_files, write_bundle
+from grader.deploy.release import release
+from grader.reporters.classroom import ClassroomResults
 
 ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
 
 
 @pytest.fixture
@@ -122,3 +130,67 @@ def test_cli_bundle_and_unbundle(tmp_path):
     assert again.exit_code == 2 and "--replace" in again.output and "Traceback" not in again.output
     wrong = runner.invoke(main, [*args, "--replace"], env={"GRADER_BUNDLE_KEY": new_key()})
     assert wrong.exit_code == 2 and "cannot be decrypted" in wrong.output
+
+
+def _plant(root: Path) -> Path:
+    planted = root / "solutions" / "checks" / "test_ex01_tensors.py"
+    planted.parent.mkdir(parents=True)
+    planted.write_text("def test_everything_passes():\n    pass\n")
+    return planted
+
+
+def test_a_bundle_that_cannot_be_opened_leaves_no_solutions(course, key, tmp_path):
+    bundle = tmp_path / "hidden.bundle"
+    write_bundle(course, bundle, key)
+    bundle.write_bytes(bundle.read_bytes()[:-10])  # damaged
+    _plant(tmp_path)
+    with pytest.raises(BundleError, match="cannot be decrypted"):
+        open_bundle(bundle, tmp_path, key, replace=True)
+    assert not (tmp_path / "solutions").exists()
+
+
+@pytest.mark.parametrize("env", [{"GRADER_BUNDLE_KEY": ""}, {"GRADER_BUNDLE_KEY": new_key()}])
+def test_cli_unbundle_removes_a_learners_solutions_before_anything_can_fail(tmp_path, env):
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "exercises", course / "exercises")
+    _plant(course)
+    (course / ".grader").mkdir()
+    (course / ".grader" / "hidden.bundle").write_bytes(b"not a bundle")
+    done = CliRunner().invoke(
+        main, ["unbundle", str(course / ".grader" / "hidden.bundle"), "--course", str(course), "--replace"], env=env
+    )
+    assert done.exit_code == 2 and "Traceback" not in done.output
+    assert not (course / "solutions").exists()
+
+
+def test_ci_grades_nothing_when_the_bundle_cannot_be_opened(course, tmp_path):
+    """The issue's attack: a committed fake solutions/ and a corrupted bundle gave full marks."""
+    repo = tmp_path / "learner"
+    secret = {"GRADER_BUNDLE_KEY": new_key()}
+    release(course, repo, key=Fernet(secret["GRADER_BUNDLE_KEY"]), key_env="GRADER_BUNDLE_KEY")
+    bundle = repo / ".grader" / "hidden.bundle"
+    bundle.write_bytes(bundle.read_bytes()[:-10])
+    _plant(repo)
+    flow = yaml.safe_load((repo / ".github" / "workflows" / "classroom.yml").read_text())
+    steps = flow["jobs"]["run-autograding-tests"]["steps"]
+    unbundle = next(s for s in steps if s.get("id") == "unbundle")
+    grading = next(s for s in steps if s.get("id") == "grader")
+    assert grading["env"]["HIDDEN_CHECKS"] == "${{ steps.unbundle.outcome }}"
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    opened = subprocess.run(["bash", "-c", unbundle["run"]], cwd=repo, env={**env, **secret}, capture_output=True)
+    assert opened.returncode == 2 and not (repo / "solutions").exists()
+    _plant(repo)  # even if something puts one back after the step, the Grade step removes it
+    output = tmp_path / "github_output"
+    graded = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", grading["run"]],
+        cwd=repo,
+        env={**env, "HIDDEN_CHECKS": "failure", "GITHUB_OUTPUT": str(output), "RUNNER_TEMP": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert graded.returncode == 0, graded.stderr
+    line = next(x for x in output.read_text().splitlines() if x.startswith("result="))
+    doc = ClassroomResults.model_validate_json(base64.b64decode(line.removeprefix("result=")))
+    assert doc.status == "error" and sum(t.score for t in doc.tests) == 0
+    assert "hidden checks could not be opened" in doc.tests[0].message

@@ -7,6 +7,8 @@ import base64
 import json
 import math
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -21,14 +23,30 @@ from grader.course import load_course
 from grader.i18n import Text
 from grader.reporters import FORMATS, error_renderer, renderer
 from grader.reporters.classroom import ClassroomResults, points_unit, whole_scores
-from grader.reporters.common import ReportOptions
+from grader.reporters.common import ReportOptions, points
 from grader.reporters.gradescope import GradescopeResults, document
 from grader.results import CheckResult, GradeResult, Outcome, SectionResult, TaskResult, split_points
+from tests.classroom_reporter import js_number, report
 from tests.helpers import course_total, reference_with
 
 ROOT = Path(__file__).resolve().parents[1]
 
 SCHEMA = xmlschema.XMLSchema(Path(__file__).with_name("schemas") / "junit-10.xsd")
+# The attributes Jenkins' junit-10.xsd declares, element by element, written out here as well so that a
+# looser schema file cannot hide an attribute the published one refuses (a `file` on <testcase>).
+JUNIT_ATTRIBUTES = {
+    "testsuites": {"name", "time", "tests", "failures", "errors"},
+    "testsuite": {"name", "tests", "failures", "errors", "group", "time", "skipped", "timestamp", "hostname", "id"}
+    | {"package", "file", "log", "url"},
+    "testcase": {"name", "time", "classname", "group"},
+    "property": {"name", "value"},
+    "failure": {"type", "message"},
+    "error": {"type", "message"},
+    "skipped": {"type", "message"},
+    "properties": set(),
+    "system-out": set(),
+    "system-err": set(),
+}
 OPTIONS = ReportOptions(lang="en")
 BROKEN_FLATTEN = "def flatten_batch(x):\n    return x.view(x.shape[0], -1)\n"
 
@@ -180,22 +198,107 @@ def test_classroom_error_document_when_grading_cannot_run(tmp_path):
     assert doc.tests[0].status == "error" and "not a directory" in doc.tests[0].message
 
 
+@pytest.fixture(scope="module")
+def classroom_repo(course, reference_dir, tmp_path_factory) -> Path:
+    """A learner repository after the bundle was opened: the course, and exercise 1 with a wrong flatten_batch."""
+    repo = tmp_path_factory.mktemp("classroom") / "repo"
+    shutil.copytree(ROOT / "exercises", repo / "exercises")
+    shutil.copytree(ROOT / "solutions", repo / "solutions")
+    shutil.copytree(reference_dir / "exercises", repo / "exercises", dirs_exist_ok=True)
+    (repo / "exercises" / "ex01_tensors.py").write_text(reference_with(course, "ex01_tensors.py", BROKEN_FLATTEN))
+    return repo
+
+
+def _grade_step(repo: Path, lang: str, out: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "grader", "classroom", "run", "--lang", lang, "--profile", "quick"]
+    return subprocess.run([*command, "--out", str(out)], cwd=repo, capture_output=True, text=True, timeout=600)
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_job_log_explains_a_failing_check(classroom_repo, tmp_path, lang):
+    """What a learner reads in the Actions log: the Grade step's report, then the reporter's own lines."""
+    out = tmp_path / "classroom.json"
+    step = _grade_step(classroom_repo, lang, out)
+    assert step.returncode == 1, step.stderr
+    doc = ClassroomResults.model_validate_json(out.read_text())
+    failing = [t for t in doc.tests if t.status == "fail"]
+    assert failing and all(t.name.startswith("ex01.flatten_batch") for t in failing)
+    shown = report("grader", {"GRADER_RESULTS": base64.b64encode(out.read_bytes()).decode()})
+    reporter_log = shown.plain()
+    # The reporter shows a failing check's title and line, never its message...
+    first = failing[0]
+    assert f"❌ {first.name} - line {first.line_no}" in reporter_log
+    explanation = first.message.splitlines()[0]
+    assert explanation and explanation not in reporter_log
+    # ...so the Grade step's own log carries it, in the learner's language.
+    # (wrapped to the log's width)
+    assert " ".join(explanation.split()) in " ".join(step.stdout.split())
+    assert "grade hint 1 flatten_batch" in step.stdout
+    assert ("합계" if lang == "ko" else "Total") in step.stdout
+    recorded = sum(t.score for t in doc.tests)
+    assert shown.notices == [("Autograding complete", f"Points {js_number(recorded)}/{js_number(doc.max_score)}")]
+    assert f"{points(recorded)}/{points(doc.max_score)}" in step.stdout.splitlines()[-1]
+    assert shown.failed == "Some tests failed."
+
+
+def test_the_grade_step_reports_missing_hidden_checks(classroom_repo, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(classroom_repo / "exercises", repo / "exercises")
+    out = tmp_path / "classroom.json"
+    step = _grade_step(repo, "ko", out)
+    assert step.returncode == 2 and "Traceback" not in step.stderr
+    doc = ClassroomResults.model_validate_json(out.read_text())
+    assert doc.status == "error" and doc.tests[0].status == "error"
+    shown = report("grader", {"GRADER_RESULTS": base64.b64encode(out.read_bytes()).decode()})
+    assert "Open the hidden checks" in shown.plain() and "숨겨진 검사" in step.stdout
+    assert shown.failed == "Some tests errored."
+
+
 # -- Gradescope ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("case", ["full", "zero", "partial"])
 def test_gradescope_document_follows_the_spec_and_adds_up(graded, case):
     result = graded[case]
     raw = json.loads(renderer("gradescope")(result, OPTIONS))
     doc = GradescopeResults.model_validate(raw)
-    assert "score" not in raw  # Gradescope totals the tests
+    assert "score" not in raw  # Gradescope totals the tests (a top-level score would show a hidden total)
     tests = doc.tests or []
-    assert math.fsum(t.score or 0 for t in tests) == pytest.approx(result.points, abs=1e-9)
-    assert math.fsum(t.max_score or 0 for t in tests) == pytest.approx(26, abs=1e-9)
+    assert all(t.score is not None and t.max_score is not None for t in tests)  # the spec's rule without a total
+    scores = [t.score or 0.0 for t in tests]
+    maxima = [t.max_score or 0.0 for t in tests]
+    # Whole sixteenths: four decimals at most, and every sum is exact, in any order.
+    assert all(round(v, 4) == v and (v * 16).is_integer() for v in scores + maxima)
+    assert _js_sum(maxima) == _js_sum(maxima[::-1]) == math.fsum(maxima) == 26
+    assert _js_sum(scores) == _js_sum(scores[::-1]) == math.fsum(scores)
+    failed = sum(not c.passed for c in result.checks())
+    assert abs(_js_sum(scores) - result.points) <= failed / 32 + 1e-9
     assert all((t.status == "passed") == (t.score == t.max_score) for t in tests)
+    if case == "full":
+        assert _js_sum(scores) == result.points == 26
 
 
-def test_gradescope_visibility_applies_to_graded_tests(graded):
-    doc = document(graded["partial"], OPTIONS, "after_published")
-    assert doc.visibility == "visible" and {t.visibility for t in doc.tests or []} == {"after_published"}
+def test_gradescope_shares_keep_each_task_whole(graded):
+    tests = document(graded["full"], OPTIONS).tests or []
+    for task in (t for s in graded["full"].sections for t in s.tasks):
+        mine = [t.max_score or 0.0 for t in tests if (t.name or "").startswith(f"{task.id}: ")]
+        assert len(mine) == len(task.checks) and _js_sum(mine) == task.max_points
+
+
+@pytest.mark.parametrize("visibility", ["hidden", "after_due_date", "after_published"])
+def test_gradescope_hidden_tests_keep_the_total_hidden(graded, visibility):
+    for lang in ("en", "ko"):
+        doc = document(graded["partial"], ReportOptions(lang=lang), visibility)
+        assert doc.visibility == "visible" and {t.visibility for t in doc.tests or []} == {visibility}
+        assert doc.score is None
+        output = doc.output or ""
+        # Nothing of the total: neither the word nor the points.
+        assert "Total" not in output and "합계" not in output and not any(ch.isdigit() for ch in output)
+        assert output
+
+
+def test_gradescope_visible_tests_show_the_total(graded):
+    doc = document(graded["partial"], OPTIONS, "visible")
+    earned = _js_sum([t.score or 0.0 for t in doc.tests or []])
+    assert doc.output == f"Total: {points(earned)}/26"
 
 
 # -- JUnit --------------------------------------------------------------------------------------
@@ -205,8 +308,10 @@ def test_junit_is_valid_and_carries_the_points(graded, case):
     xml = renderer("junit")(result, OPTIONS)
     SCHEMA.validate(xml)
     root = ET.fromstring(xml)
+    assert {e.tag: set(e.attrib) - JUNIT_ATTRIBUTES[e.tag] for e in root.iter()} == {e.tag: set() for e in root.iter()}
     suites = root.findall("testsuite")
     assert [s.get("name") for s in suites] == ["ex01", "quiz"]
+    assert [s.get("file") for s in suites] == ["exercises/ex01_tensors.py", "exercises/quiz/answers.toml"]
     cases = root.iter("testcase")
     assert int(root.get("tests")) == len(list(cases)) == len(result.checks())
     failed = [c for c in root.iter("testcase") if c.find("failure") is not None]

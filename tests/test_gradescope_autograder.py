@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import math
 import os
+import re
 import shutil
 import stat
 import subprocess
 import sys
+import tomllib
 import typing
 import zipfile
 from pathlib import Path
@@ -18,6 +21,7 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from grader.cli.deploy import VISIBILITIES
+from grader.deploy.release import release
 from grader.reporters.common import points
 from grader.reporters.gradescope import GradescopeResults, Visibility
 from tests.helpers import course_total, reference_with
@@ -104,6 +108,19 @@ def test_grader_source_in_the_zip_installs(autograder, tmp_path):
     assert version.stdout.strip().startswith(str(target))
 
 
+def test_ci_and_gradescope_install_the_same_pinned_versions(autograder, course, tmp_path):
+    """The learner repository's pyproject (what Classroom's CI installs) pins what the Gradescope zip pins."""
+    release(course, tmp_path / "repo", key=None, key_env="K")
+    released = tomllib.loads((tmp_path / "repo" / "pyproject.toml").read_text())["project"]["dependencies"]
+    with zipfile.ZipFile(autograder) as archive:
+        zipped = tomllib.loads(archive.read("grader-src/pyproject.toml").decode())["project"]["dependencies"]
+        constraints = archive.read("grader-src/constraints.txt").decode().splitlines()[1:]
+    assert released == zipped
+    assert all(re.fullmatch(r"[A-Za-z0-9_.-]+==[^=;\s]+(; .+)?", requirement) for requirement in released)
+    assert f"hypothesis=={importlib.metadata.version('hypothesis')}" in released
+    assert "torch==2.13.0" in released and constraints == [r for r in released if not r.startswith("torch")]
+
+
 def _points(results: GradescopeResults) -> tuple[float, float]:
     graded = [t for t in results.tests or [] if t.max_score is not None]
     return math.fsum(t.score or 0 for t in graded), math.fsum(t.max_score or 0 for t in graded)
@@ -117,10 +134,15 @@ def test_full_marks_from_a_repository_upload(autograder, tmp_path, course, refer
     full = course_total(course)
     assert earned == pytest.approx(full, abs=1e-9) and total == pytest.approx(full, abs=1e-9)
     first = (results.tests or [])[0]
-    assert first.visibility == "visible" and first.status == "passed" and first.score is None
+    assert first.visibility == "visible" and first.status == "passed" and first.score == first.max_score == 0
     assert {t.visibility for t in (results.tests or [])[1:]} == {"after_published"}
-    assert f"Total: {points(full)}/{points(full)}" in (results.output or "")
-    assert "score" not in json.loads((root / "results" / "results.json").read_text())
+    raw = json.loads((root / "results" / "results.json").read_text())
+    # Every test is scored (the spec's rule when there is no top-level score), and they add up exactly.
+    assert "score" not in raw and all("score" in t for t in raw["tests"])
+    assert sum(t["score"] for t in raw["tests"]) == full
+    # The graded tests are hidden until published: so is the total, in the text everyone sees.
+    assert "Total" not in (results.output or "") and points(full) not in (results.output or "")
+    assert "publishes the grades" in (results.output or "")
 
 
 def test_zero_for_the_stubs(autograder, tmp_path, course, stubs_dir):

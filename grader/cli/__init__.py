@@ -6,7 +6,7 @@ import click
 
 from grader import __version__
 from grader.cli.batch import batch_cmd, report_cmd
-from grader.cli.deploy import bundle_cmd, gradescope_group, release_cmd, unbundle_cmd
+from grader.cli.deploy import bundle_cmd, classroom_group, gradescope_group, release_cmd, unbundle_cmd
 from grader.cli.doctor import doctor_cmd
 from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
 from grader.cli.info import hint_cmd, list_cmd
@@ -53,6 +53,7 @@ for command in (
     bundle_cmd,
     unbundle_cmd,
     gradescope_group,
+    classroom_group,
     batch_cmd,
     report_cmd,
 ):

@@ -50,7 +50,14 @@ _key_env_option = click.option(
     is_flag=True,
     help="Write no encrypted hidden checks (the workflow then gets them from a private repository).",
 )
-def release_cmd(out: Path, course_dir: Path | None, key_env: str, no_bundle: bool) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ko"]),
+    default="en",
+    show_default=True,
+    help="Language of the report CI prints in the Grade step's log.",
+)
+def release_cmd(out: Path, course_dir: Path | None, key_env: str, no_bundle: bool, lang: str) -> None:
     """Write the learners' template repository into OUT, a new or empty folder.
 
     Exercises, public tests, quiz questions, an empty answers file, a README, the grader and the
@@ -62,7 +69,7 @@ def release_cmd(out: Path, course_dir: Path | None, key_env: str, no_bundle: boo
     with _deploy_errors():
         course = resolve(course_dir, None, "en").course
         key = None if no_bundle else key_from_env(key_env)
-        done = release(course, out, key=key, key_env=key_env)
+        done = release(course, out, key=key, key_env=key_env, lang=lang)
         click.echo(f"wrote {done.files} files to {done.out}")
         if done.bundle is not None:
             click.echo(f"hidden checks encrypted in {done.bundle.relative_to(done.out)}; CI opens them with {key_env}")
@@ -98,10 +105,13 @@ def bundle_cmd(out: Path | None, course_dir: Path | None, key_env: str, new_key:
 @click.option("--replace", is_flag=True, help="Replace an existing solutions/ folder (as CI must).")
 def unbundle_cmd(bundle: Path, course_dir: Path | None, key_env: str, replace: bool) -> None:
     """Decrypt BUNDLE into the course's solutions/ folder, with the key in KEY_ENV."""
-    from grader.deploy.bundle import key_from_env, open_bundle
+    from grader.deploy.bundle import key_from_env, open_bundle, remove_solutions
 
     with _deploy_errors():
         course = resolve(course_dir, None, "en").course
+        if replace:
+            # Before anything can fail (a missing key): a learner's own solutions/ must never grade them.
+            remove_solutions(course.root)
         count = open_bundle(bundle, course.root, key_from_env(key_env), replace=replace)
         click.echo(f"opened {count} files into {course.solutions_dir}")
 
@@ -158,3 +168,53 @@ def gradescope_run_cmd(root: Path, visibility: str, lang: str, profile: str, see
 
     results = run(root, RunSettings(visibility, lang, profile, seed))  # type: ignore[arg-type]
     click.echo(results.output or "")
+
+
+@click.group("classroom")
+def classroom_group() -> None:
+    """GitHub Classroom: run is what the workflow's Grade step runs."""
+
+
+@classroom_group.command("run")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="Where to write the document the Autograding Reporter reads (JSON).",
+)
+@course_option
+@click.option("--lang", type=click.Choice(["en", "ko"]), default="en", show_default=True)
+@click.option("--profile", type=click.Choice(list(PROFILES)), default="grading", show_default=True)
+@click.option("--seed", type=int, default=None, help="Seed for generated inputs (default: the course's).")
+def classroom_run_cmd(out: Path, course_dir: Path | None, lang: str, profile: str, seed: int | None) -> None:
+    """Grade this repository like `grade all`: the text report in the job log, the Classroom document in OUT.
+
+    Without solutions/ (the hidden checks were not opened) OUT says so as an error; exit 0, 1 or 2 as `grade all`.
+    """
+    import sys
+
+    from grader.course import CourseError
+    from grader.deploy.classroom import course_points, error_for_classroom, grade_for_classroom
+    from grader.runner.server import SandboxUnavailable
+
+    course = None
+    try:
+        course = resolve(course_dir, None, lang).course
+        if not course.has_hidden_checks():
+            raise CourseError(course.solutions_dir, msg_no_hidden_checks(lang))
+        run = grade_for_classroom(course, lang, profile, seed)
+        code = 0 if run.passed else 1
+    except (click.ClickException, CourseError, SandboxUnavailable) as exc:
+        problem = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+        run = error_for_classroom(problem, course_points(course) if course else None, lang)
+        code = EXIT_USAGE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(run.document + "\n", encoding="utf-8")
+    click.echo(run.log, nl=False)
+    sys.exit(code)
+
+
+def msg_no_hidden_checks(lang: str) -> str:
+    from grader.i18n import msg
+
+    return msg("classroom_no_hidden_checks").get(lang)

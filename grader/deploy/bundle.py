@@ -90,12 +90,25 @@ def _members(tar: tarfile.TarFile) -> list[tarfile.TarInfo]:
     return members
 
 
+def remove_solutions(into: Path) -> None:
+    """Remove `into/solutions` (a folder, file or link) so that only a bundle can put one back."""
+    target = into / _ROOT
+    if target.is_symlink() or target.is_file():
+        target.unlink()
+    elif target.exists():
+        shutil.rmtree(target)
+
+
 def open_bundle(bundle: Path, into: Path, key: Fernet, *, replace: bool) -> int:
     """Decrypt `bundle` into `into/solutions`; returns the number of files written.
 
     An existing `solutions/` is an error unless `replace`: in CI it must be replaced (a learner's
     repository may carry a `solutions/` of its own making), on an instructor's machine it must not be.
+    With `replace` it is removed first, so a bundle that cannot be opened leaves no `solutions/` to grade with.
     """
+    target = into / _ROOT
+    if replace:
+        remove_solutions(into)
     try:
         token = bundle.read_bytes()
     except OSError as exc:
@@ -104,7 +117,6 @@ def open_bundle(bundle: Path, into: Path, key: Fernet, *, replace: bool) -> int:
         archive = key.decrypt(token)
     except InvalidToken:
         raise BundleError(f"{bundle} cannot be decrypted with this key (a wrong key, or a changed file)") from None
-    target = into / _ROOT
     if target.exists() and not replace:
         raise BundleError(f"{target} already exists; pass --replace to overwrite it")
     with tempfile.TemporaryDirectory(prefix="grade-unbundle-", dir=into) as tmp:
@@ -113,9 +125,6 @@ def open_bundle(bundle: Path, into: Path, key: Fernet, *, replace: bool) -> int:
             # The "data" filter (Python >= 3.11.4) is a second line behind `_members`.
             safe = {"filter": "data"} if hasattr(tarfile, "data_filter") else {}
             tar.extractall(tmp, members=members, **safe)
-        if target.is_symlink() or target.is_file():
-            target.unlink()
-        elif target.exists():
-            shutil.rmtree(target)
+        remove_solutions(into)
         Path(tmp, _ROOT).rename(target)
     return sum(m.isfile() for m in members)

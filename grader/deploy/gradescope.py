@@ -129,6 +129,9 @@ def _upload_test(found: list[str], missing: list[str], lang: str) -> GradescopeT
         lines.append(msg("upload_missing", files=", ".join(missing)).get(lang))
     return GradescopeTest(
         name=msg("upload_title").get(lang),
+        # Worth nothing, but scored: the specification wants a score on every test when there is no total.
+        score=0.0,
+        max_score=0.0,
         status="failed" if missing else "passed",
         output="\n".join(lines),
         output_format="text",

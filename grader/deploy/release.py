@@ -103,9 +103,11 @@ def readme(course: Course) -> str:
     )
 
 
-def workflow(key_env: str, bundle: Path = DEFAULT_BUNDLE) -> str:
+def workflow(key_env: str, bundle: Path = DEFAULT_BUNDLE, lang: str = "en") -> str:
+    """The Classroom workflow; `lang` is the language of the Grade step's report in the job log."""
     return fill(
         "classroom.yml",
+        lang=lang,
         python=PYTHON_FOR_CI,
         torch=TORCH_VERSION,
         key_env=key_env,
@@ -145,7 +147,7 @@ def _check_empty(out: Path) -> bool:
     return False
 
 
-def release(course: Course, out: Path, *, key: Fernet | None, key_env: str) -> Release:
+def release(course: Course, out: Path, *, key: Fernet | None, key_env: str, lang: str = "en") -> Release:
     """Write the learner repository for `course` into `out` (new or empty); with `key`, the encrypted bundle too."""
     created = _check_empty(out)
     out.mkdir(parents=True, exist_ok=True)
@@ -154,7 +156,7 @@ def release(course: Course, out: Path, *, key: Fernet | None, key_env: str) -> R
         _write(out / "README.md", readme(course))
         _write(out / ".gitignore", fill("gitignore"))
         _write(out / "pyproject.toml", pyproject())
-        _write(out / ".github" / "workflows" / "classroom.yml", workflow(key_env))
+        _write(out / ".github" / "workflows" / "classroom.yml", workflow(key_env, lang=lang))
         bundle = None
         if key is not None:
             bundle = out / DEFAULT_BUNDLE

@@ -48,21 +48,36 @@ def requirements() -> list[str]:
     return [r for r in dist.requires or [] if "extra ==" not in r]
 
 
-def constraints() -> str:
-    """Pins for the grader's dependencies other than torch, at the versions installed here.
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
 
-    Hypothesis draws differently from one version to the next: pinning keeps the scores of the
-    Gradescope image equal to those computed on the instructor's machine.
+
+def pinned_requirements() -> list[str]:
+    """The grader's dependencies pinned to one version each: torch to `TORCH_VERSION`, the others to the
+    versions installed here (environment markers kept).
+
+    The one source of every copy of the grader that grades: the learner repository's pyproject.toml
+    (what GitHub Classroom's CI installs) and the Gradescope zip's pyproject.toml and constraints.txt.
+    Hypothesis draws differently from one version to the next, so unpinned copies would score the
+    same code differently. A dependency not installed here (a Linux-only one on macOS) keeps its range.
     """
-    lines = ["# The versions the autograder was built with; torch is installed separately (CPU build)."]
+    pinned = []
     for requirement in requirements():
-        name = re.split(r"[<>=!~;\[ ]", requirement, maxsplit=1)[0]
-        if name.lower() == "torch":
-            continue
+        name = _name(requirement)
+        _, semicolon, marker = requirement.partition(";")
         try:
-            lines.append(f"{name}=={importlib.metadata.version(name)}")
+            version = TORCH_VERSION if name.lower() == "torch" else importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
+            pinned.append(requirement)
             continue
+        pinned.append(f"{name}=={version}" + (f"; {marker.strip()}" if semicolon else ""))
+    return pinned
+
+
+def constraints() -> str:
+    """`pinned_requirements` as pip constraints, torch left out (setup.sh installs its CPU build first)."""
+    lines = ["# The versions the autograder was built with; torch is installed separately (CPU build)."]
+    lines += [r for r in pinned_requirements() if _name(r).lower() != "torch"]
     return "\n".join(lines) + "\n"
 
 
@@ -77,6 +92,6 @@ def pyproject() -> str:
         version=meta["Version"],
         description=(meta.get("Summary") or "").replace('"', "'"),
         requires_python=meta.get("Requires-Python") or ">=3.11",
-        dependencies=json.dumps(requirements(), ensure_ascii=False),
+        dependencies=json.dumps(pinned_requirements(), ensure_ascii=False),
         package_data=json.dumps(PACKAGE_DATA),
     )

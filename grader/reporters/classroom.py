@@ -7,6 +7,14 @@ multiples of a power-of-two fraction of a point (a quarter by default): such sum
 binary floating point, so the total Classroom shows is the grader's, to the quarter, for full,
 zero and partial submissions alike. Every string is defused against workflow commands, because
 the reporter prints names and messages into the job log.
+
+What the reporter prints (v1, dist/main.js): a passing test as `✅ name - line N`, a failing one as
+`❌ name - line N` without its message (only an `error` test's message is printed), `Test code:` and
+`test_code`, then `Total points for <runner>: X/max_score` where X counts passing tests
+(passed / tests × max_score), not scores. So one partial submission shows three totals: the
+grader's (25.2), the recorded sum of scores (25, to the quarter) and the count-based line (25.53);
+the last two agree for full and zero marks, or when every check is worth the same. The Grade step
+(`grader.deploy.classroom`) prints the text report and says which total Classroom records.
 """
 
 from __future__ import annotations

@@ -1,9 +1,19 @@
 """Gradescope's results.json: one test per check with its points; no top-level score, so Gradescope sums the tests.
 
 The models follow the published specification (gradescope-autograders.readthedocs.io, "Autograder
-Specifications": every field optional, extra fields refused), so what this module emits is valid
-by construction. Test visibility is a parameter: the autograder built by `grade gradescope build`
-keeps hidden checks `after_published` by default, while the `--format gradescope` view shows all.
+Specifications": every field optional, extra fields refused, and a top-level `score` only where a
+test lacks one), so what this module emits is valid by construction. Test visibility is a parameter:
+the autograder built by `grade gradescope build` keeps hidden checks `after_published` by default,
+while the `--format gradescope` view shows all.
+
+Gradescope adds the scores of the tests up itself, and shows students the sum of those they can see,
+so a top-level score would give a hidden total away. Each test's points are therefore whole
+sixteenths of a point (four decimals at most, exact in binary floating point): any sum of them, in
+any order, is exact, and the tests of a task add up to its points. A task's points are shared over
+its checks in proportion to the grader's own split, largest remainders first; a check scores all of
+its share or nothing, as in the grader. The total may differ from the grader's by the rounding of
+the failed checks' shares (less than 1/32 of a point each). The visible top-level text gives the
+total only when the graded tests are visible.
 """
 
 from __future__ import annotations
@@ -14,10 +24,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from grader.i18n import msg
 from grader.reporters.common import ReportOptions, check_lines, points
-from grader.results import GradeResult
+from grader.results import GradeResult, TaskResult, split_points
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
 OutputFormat = Literal["text", "html", "simple_format", "md", "ansi"]
+
+# Sixteenths of a point: four decimals at most and exact in binary, so that every sum of them is exact.
+POINT_UNIT = 1 / 16
 
 
 class GradescopeTest(BaseModel):
@@ -65,13 +78,28 @@ class GradescopeResults(BaseModel):
         return self.model_dump_json(indent=2, exclude_none=True)
 
 
+def task_shares(task: TaskResult) -> list[float]:
+    """Each check's share of `task`'s points in whole `POINT_UNIT`s, proportional to the grader's split."""
+    weights = [c.max_points for c in task.checks]
+    if not weights or sum(weights) <= 0:
+        return [0.0] * len(weights)
+    return split_points(round(task.max_points / POINT_UNIT) * POINT_UNIT, weights, POINT_UNIT)
+
+
+def _summary(earned: float, possible: float, visibility: Visibility, lang: str) -> str:
+    """The visible top-level text: the total, or when the graded tests are hidden, when it will be shown."""
+    if visibility == "visible":
+        return f"{msg('ui_total').get(lang)}: {points(earned)}/{points(possible)}"
+    return msg(f"gradescope_points_{visibility}").get(lang)
+
+
 def document(result: GradeResult, options: ReportOptions, visibility: Visibility = "visible") -> GradescopeResults:
     """The results for `result`; `visibility` applies to every graded test (checks and quiz questions)."""
     lang = options.lang
     tests = []
     for section in result.sections:
         for task in section.tasks:
-            for check in task.checks:
+            for check, share in zip(task.checks, task_shares(task), strict=True):
                 if section.error is not None:
                     lines = [msg("ui_section_error", text=section.error).get(lang)]
                 else:
@@ -79,8 +107,8 @@ def document(result: GradeResult, options: ReportOptions, visibility: Visibility
                 tests.append(
                     GradescopeTest(
                         name=f"{task.id}: {' '.join(check.title.get(lang).split())}",
-                        score=check.points,
-                        max_score=check.max_points,
+                        score=share if check.passed else 0.0,
+                        max_score=share,
                         status="passed" if check.passed else "failed",
                         output="\n".join(lines),
                         output_format="text",
@@ -88,9 +116,10 @@ def document(result: GradeResult, options: ReportOptions, visibility: Visibility
                         tags=[section.id, task.id] + ([check.category] if check.category else []),
                     )
                 )
-    total = msg("ui_total").get(lang)
+    earned = sum(t.score or 0.0 for t in tests)
+    possible = sum(t.max_score or 0.0 for t in tests)
     return GradescopeResults(
-        output=f"{total}: {points(result.points)}/{points(result.max_points)}",
+        output=_summary(earned, possible, visibility, lang),
         output_format="text",
         execution_time=max(1, round(result.duration_s)),
         visibility="visible",

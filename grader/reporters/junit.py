@@ -3,7 +3,8 @@
 The layout follows the schema Jenkins' xUnit plug-in publishes for JUnit (junit-10.xsd), which most
 readers accept: `<testsuites>` > `<testsuite>` with `<properties>` > `<testcase>` with `<failure>` or
 `<error>` (message attribute, details as text) and `<system-out>` for what the learner's code printed.
-Each suite carries `points` and `max_points`, and `<task id>.points` / `.max_points` per task.
+Each suite carries `points` and `max_points`, and `<task id>.points` / `.max_points` per task. The
+schema allows a `file` on `<testsuite>` only: a `<testcase>` takes name, classname, time and group.
 """
 
 from __future__ import annotations
@@ -41,8 +42,6 @@ def _testcase(suite: ET.Element, section: SectionResult, task_id: str, check: Ch
         classname=task_id,
         time=f"{check.duration_s:.3f}",
     )
-    if section.file:
-        case.set("file", section.file)
     if check.passed:
         return
     if section.error is not None:
@@ -70,6 +69,8 @@ def _suite(root: ET.Element, section: SectionResult, result: GradeResult, lang: 
         time=f"{sum(c.duration_s for c in checks):.3f}",
         timestamp=result.started_at.strftime("%Y-%m-%dT%H:%M:%S"),
     )
+    if section.file:
+        suite.set("file", section.file)
     values = [
         ("title", section.title.get(lang)),
         ("points", _num(section.points)),
