@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.i18n import msg
+
 # Set by `run_public_tests`: {"test_ex01_tensors.py": seconds, ...}, and the learner's language.
 LIMITS_ENV = "GRADER_PUBLIC_TEST_LIMITS"
 LANG_ENV = "GRADER_PUBLIC_TEST_LANG"
@@ -44,13 +46,13 @@ def _bounded(path: Path) -> Iterator[None]:
         yield
         return
 
+    message = msg("public_test_time_limit", seconds=seconds).get(os.environ.get(LANG_ENV, "en"))
+
     def stop(signum: int, frame: object) -> None:
         global _timed_out
         __tracebackhide__ = True  # the report shows the learner's line, not this one
-        from grader.i18n import msg
-
         _timed_out = True
-        raise TimeLimitExceeded(msg("public_test_time_limit", seconds=seconds).get(os.environ.get(LANG_ENV, "en")))
+        raise TimeLimitExceeded(message)
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)

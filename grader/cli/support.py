@@ -14,9 +14,8 @@ from typing import Any
 
 import click
 
+from grader.cli.context import EXIT_USAGE
 from grader.i18n import detect_lang, msg
-
-EXIT_USAGE = 2
 
 
 def runs_learner_code_here() -> bool:
