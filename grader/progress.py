@@ -82,10 +82,17 @@ def _is_stub(body: list[ast.stmt]) -> bool:
 
 
 def _definitions(path: Path) -> dict[str, bool] | None:
+    try:
+        return definitions(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def definitions(source: str) -> dict[str, bool] | None:
     """Top-level function and class names, each with whether it is still a stub; None if unparsable."""
     try:
-        tree = ast.parse(path.read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, UnicodeDecodeError, ValueError):
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError):
         return None
     found: dict[str, bool] = {}
     for node in tree.body:

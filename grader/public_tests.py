@@ -1,21 +1,23 @@
 """Run a course's public tests (`exercises/tests/test_exNN_topic.py`) on a submission.
 
 They import the learner's code, so they run in a separate Python process (isolated mode, its own
-process group, a CPU-time limit, no core dumps, a wall-clock timeout), never in the grader's. They
-compute no score: they are what a learner can run where the hidden checks are not available.
+process group, a CPU-time limit, no core dumps, a wall-clock timeout), never in the grader's. In it,
+`grader.public_tests_plugin` gives importing each test module and each test the exercise's time
+limit. They compute no score: they are what a learner can run where the hidden checks are not available.
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
-import resource
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
 from grader.course import Course, Exercise
+from grader.public_tests_plugin import LANG_ENV, LIMITS_ENV
 
 # pytest's exit statuses that mean "it ran": all passed, some failed, nothing matched.
 PASSED, FAILED, NONE_SELECTED = 0, 1, 5
@@ -26,6 +28,8 @@ def public_tests_file(course: Course, exercise: Exercise) -> Path:
 
 
 def _limit_child(cpu_s: int) -> None:
+    import resource  # POSIX only, like the whole of `grade test`
+
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
     if hard == resource.RLIM_INFINITY or hard > cpu_s:
@@ -39,11 +43,14 @@ def run_public_tests(
     keyword: str | None = None,
     *,
     color: bool = False,
+    lang: str = "en",
     timeout_s: float = 600.0,
 ) -> int:
     """Run pytest on `files` against `submission`'s exercises, output to this terminal; pytest's exit status.
 
-    Raises subprocess.TimeoutExpired (after killing the whole process group) when it runs too long.
+    Each test module's import and each test stop at their exercise's `timeout` (status TIMED_OUT).
+    Raises subprocess.TimeoutExpired (after killing the whole process group) when the whole run
+    takes longer than `timeout_s`.
     """
     command = [
         sys.executable,
@@ -54,6 +61,8 @@ def run_public_tests(
         "--tb=short",
         "-p",
         "no:cacheprovider",
+        "-p",
+        "grader.public_tests_plugin",
         f"--color={'yes' if color else 'no'}",
         "--rootdir",
         str(course.exercises_dir),
@@ -69,6 +78,8 @@ def run_public_tests(
         "COURSE_IMPL_DIR": str(submission / "exercises"),
         "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
         "PYTHONDONTWRITEBYTECODE": "1",
+        LIMITS_ENV: json.dumps({public_tests_file(course, ex).name: ex.timeout for ex in course.exercises}),
+        LANG_ENV: lang,
     }
     with subprocess.Popen(
         command,

@@ -36,15 +36,16 @@ def reference_submission(course: Course, dest: Path) -> Path:
 
 
 def stub_submission(course: Course, dest: Path) -> Path:
-    """A submission made of the course's untouched stubs and answers file."""
+    """A submission made of the course's pristine stubs and answers file (`grader.pristine`), not of edits to them."""
+    from grader.pristine import answers_source, stub_source
+
     exercises = dest / "exercises"
     exercises.mkdir(parents=True, exist_ok=True)
     for ex in course.exercises:
-        shutil.copy(course.exercises_dir / ex.module, exercises / ex.module)
-    if course.manifest.quiz is not None:
-        source = course.exercises_dir / course.manifest.quiz.answers
-        answers = exercises / course.manifest.quiz.answers
-        answers.parent.mkdir(parents=True, exist_ok=True)
-        if source.is_file():
-            shutil.copy(source, answers)
+        (exercises / ex.module).write_text(stub_source(course, ex), encoding="utf-8")
+    answers = answers_source(course)
+    if course.manifest.quiz is not None and answers is not None:
+        path = exercises / course.manifest.quiz.answers
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(answers, encoding="utf-8")
     return dest

@@ -51,6 +51,22 @@ def stubs_dir(course: Course, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return stub_submission(course, tmp_path_factory.mktemp("stubs"))
 
 
+@pytest.fixture(scope="session")
+def pristine_course(tmp_path_factory: pytest.TempPathFactory) -> Course:
+    """A copy of the course whose exercises/ holds the pristine stubs and answers file, whatever this copy's hold.
+
+    For what publishes exercises/ as it is (`grade release`): someone who solved the exercises here
+    must not make the tests release their solutions. Built from ROOT, not from the `course`
+    fixture, so that a test module can stand it in for `course`.
+    """
+    here = load_course(ROOT)
+    root = tmp_path_factory.mktemp("pristine-course")
+    for part in ("exercises", "solutions"):
+        shutil.copytree(here.root / part, root / part, ignore=shutil.ignore_patterns("__pycache__"))
+    stub_submission(here, root)
+    return load_course(root)
+
+
 Grader = Callable[..., GradeResult]
 
 

@@ -185,3 +185,66 @@ def test_learner_commands_in_a_learner_repository(tmp_path, monkeypatch):
     quiz = invoke("quiz")
     assert quiz.exit_code == 1 and "Traceback" not in quiz.output  # the answers are read, none given yet
     assert "no course found" not in quiz.output
+
+
+# Windows lacks `resource`, `fcntl` and fork: the CLI run as Windows would see it.
+_AS_WITHOUT_POSIX = """
+import os, sys
+sys.modules["resource"] = None
+sys.modules["fcntl"] = None
+del os.fork
+from grader.cli import main
+main(sys.argv[1:], prog_name="grade")
+"""
+
+
+def _grade_without_posix(*args: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", _AS_WITHOUT_POSIX, *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "NO_COLOR": "1", "GRADE_LANG": lang},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "shown"),
+    [
+        (("list",), 0, "one_hot"),
+        (("hint", "1", "one_hot"), 0, "num_classes"),
+        (("quiz", "--submission", "{stubs}"), 1, "Total: 0/14"),
+    ],
+)
+def test_what_runs_no_learner_code_works_without_posix(stubs_dir, args, code, shown):
+    done = _grade_without_posix(*(a.format(stubs=stubs_dir) for a in args))
+    assert done.returncode == code
+    assert "Traceback" not in done.stdout + done.stderr
+    assert shown in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("command", "args"),
+    [
+        ("exercise", ("1",)),
+        ("test", ("1",)),
+        ("all", ()),
+        ("watch", ()),
+        ("doctor", ()),
+        ("selftest", ()),
+        ("batch", ("{tmp}", "--out", "{tmp}/out")),
+        ("gradescope run", ("--root", "{tmp}")),
+    ],
+)
+def test_what_runs_learner_code_stops_without_posix_and_says_use_wsl(tmp_path, command, args):
+    done = _grade_without_posix(*command.split(), *(a.format(tmp=tmp_path) for a in args))
+    assert done.returncode == 2
+    assert f"grade {command} needs the sandbox that runs learner code" in done.stderr
+    assert "install WSL (`wsl --install`)" in done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+
+
+def test_the_platform_message_is_in_the_learners_language():
+    done = _grade_without_posix("exercise", "1", lang="ko")
+    assert done.returncode == 2 and "Windows에서는 WSL" in done.stderr

@@ -32,6 +32,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
+@pytest.fixture(scope="session")
+def course(pristine_course):
+    """Released as learners get it, even where someone solved the exercises in this repository."""
+    return pristine_course
+
+
 @pytest.fixture(scope="module")
 def key() -> str:
     return new_key()
@@ -303,13 +309,13 @@ def test_course_documents_show_no_key_answer_as_an_example(course):
     assert answers_shown(release_module._answers_template(course), key) == []
 
 
-def test_cli_release_needs_a_key_or_no_bundle(tmp_path):
+def test_cli_release_needs_a_key_or_no_bundle(course, tmp_path):
     runner = CliRunner()
     missing = runner.invoke(
-        main, ["release", str(tmp_path / "a"), "--course", str(ROOT)], env={"GRADER_BUNDLE_KEY": ""}
+        main, ["release", str(tmp_path / "a"), "--course", str(course.root)], env={"GRADER_BUNDLE_KEY": ""}
     )
     assert missing.exit_code == 2 and "GRADER_BUNDLE_KEY is not set" in missing.output
     assert not (tmp_path / "a").exists()
-    plain = runner.invoke(main, ["release", str(tmp_path / "b"), "--course", str(ROOT), "--no-bundle"])
+    plain = runner.invoke(main, ["release", str(tmp_path / "b"), "--course", str(course.root), "--no-bundle"])
     assert plain.exit_code == 0 and "private repository" in plain.output
     assert not (tmp_path / "b" / ".grader").exists()

@@ -121,9 +121,9 @@ def test_a_pinned_exercise_is_watched_even_when_it_passes(watching, reference_di
     assert watch.stop() == 0
 
 
-def test_in_a_learners_repository_the_public_tests_run_on_save(watching, course, tmp_path):
+def test_in_a_learners_repository_the_public_tests_run_on_save(watching, pristine_course, tmp_path):
     repo = tmp_path / "repo"
-    release(course, repo, key=None, key_env="K")
+    release(pristine_course, repo, key=None, key_env="K")
     watch = watching("1", cwd=repo)
     watch.wait_for("Watching exercises/ex01_tensors.py")
     assert "The hidden checks are not in this repository" in watch.output() and "failed" in watch.output()

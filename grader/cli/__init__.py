@@ -12,6 +12,7 @@ from grader.cli.grading import all_cmd, exercise_cmd, quiz_cmd
 from grader.cli.info import hint_cmd, list_cmd
 from grader.cli.learner import test_cmd
 from grader.cli.selftest import selftest_cmd
+from grader.cli.support import needs_posix
 from grader.cli.watch import watch_cmd
 
 
@@ -58,3 +59,8 @@ for command in (
     report_cmd,
 ):
     main.add_command(command)
+
+# What runs learner code (or the sandbox) needs POSIX; on Windows these say so and exit 2.
+for command in (exercise_cmd, watch_cmd, test_cmd, all_cmd, doctor_cmd, selftest_cmd, batch_cmd):
+    needs_posix(command, f"grade {command.name}")
+needs_posix(gradescope_group.commands["run"], "grade gradescope run")

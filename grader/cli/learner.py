@@ -29,6 +29,7 @@ def _say(key: str, lang: str, err: bool = False, **params: object) -> None:
 def run_public(target: Target, exercises: list[Exercise], task: str | None = None) -> int:
     """Run the public tests of `exercises` (only those about `task` when given); an exit status."""
     from grader.public_tests import FAILED, NONE_SELECTED, PASSED, public_tests_file, run_public_tests
+    from grader.public_tests_plugin import TIMED_OUT
 
     lang = target.lang
     files = []
@@ -41,9 +42,14 @@ def run_public(target: Target, exercises: list[Exercise], task: str | None = Non
     if not files:
         return EXIT_USAGE
     try:
-        status = run_public_tests(target.course, target.submission, files, task, color=sys.stdout.isatty())
+        status = run_public_tests(
+            target.course, target.submission, files, task, color=sys.stdout.isatty(), lang=lang, timeout_s=_TIMEOUT_S
+        )
     except subprocess.TimeoutExpired:
         _say("public_tests_timeout", lang, seconds=_TIMEOUT_S)
+        return EXIT_FAILED
+    if status == TIMED_OUT:
+        _say("public_tests_stopped", lang)
         return EXIT_FAILED
     if status == NONE_SELECTED:
         _say("public_tests_none", lang, task=task or "")

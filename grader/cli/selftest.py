@@ -22,7 +22,10 @@ from grader.cli.context import EXIT_FAILED, reported_errors, resolve
 @click.option("--quick", is_flag=True, help="Fewer generated examples per check.")
 @click.option("--seed", type=int, default=None, help="Seed for generated inputs (default: the course's).")
 def selftest_cmd(course_dir: Path | None, quick: bool, seed: int | None) -> None:
-    """Grade the reference solutions (must score full marks) and the stubs (must score zero)."""
+    """Grade the reference solutions (must score full marks) and the stubs (must score zero).
+
+    The stubs are the course's untouched ones, from git where exercises/ holds someone's work.
+    """
     from grader.judge import Selection, grade
     from grader.reporters.common import points
     from grader.runner.server import SandboxServer
@@ -34,27 +37,16 @@ def selftest_cmd(course_dir: Path | None, quick: bool, seed: int | None) -> None
         selection = Selection(exercises=tuple(course.exercises), quiz=True)
         run_seed = course.manifest.course.seed if seed is None else seed
         profile = "quick" if quick else "grading"
-        server = SandboxServer()
-        try:
-            with tempfile.TemporaryDirectory(prefix="grade-selftest-") as tmp:
-                reference = grade(
-                    course,
-                    reference_submission(course, Path(tmp) / "reference"),
-                    selection,
-                    seed=run_seed,
-                    profile=profile,
-                    server=server,
-                )
-                stubs = grade(
-                    course,
-                    stub_submission(course, Path(tmp) / "stubs"),
-                    selection,
-                    seed=run_seed,
-                    profile=profile,
-                    server=server,
-                )
-        finally:
-            server.close()
+        with tempfile.TemporaryDirectory(prefix="grade-selftest-") as tmp:
+            # Both built first: a course whose pristine stubs cannot be found stops before any grading.
+            reference_dir = reference_submission(course, Path(tmp) / "reference")
+            stubs_dir = stub_submission(course, Path(tmp) / "stubs")
+            server = SandboxServer()
+            try:
+                reference = grade(course, reference_dir, selection, seed=run_seed, profile=profile, server=server)
+                stubs = grade(course, stubs_dir, selection, seed=run_seed, profile=profile, server=server)
+            finally:
+                server.close()
     ok = True
     click.echo(f"reference solutions: {points(reference.points)}/{points(reference.max_points)} (expected full marks)")
     for check in reference.checks():

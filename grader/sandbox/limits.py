@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import resource
 from dataclasses import asdict, dataclass
 
 _MB = 1 << 20
@@ -47,6 +46,8 @@ def _vm_size_bytes() -> int:
 
 
 def _set(which: int, value: int) -> None:
+    import resource  # POSIX only: imported where limits are applied, so Windows can load the policy
+
     _, hard = resource.getrlimit(which)
     if hard != resource.RLIM_INFINITY:
         value = min(value, hard)
@@ -55,6 +56,8 @@ def _set(which: int, value: int) -> None:
 
 def apply_rlimits(limits: Limits) -> list[str]:
     """Apply the limits to the calling process; returns the names of those that took effect."""
+    import resource
+
     applied = []
     for name, which, value in (
         ("cpu", resource.RLIMIT_CPU, limits.cpu_s),
