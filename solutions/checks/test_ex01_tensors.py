@@ -489,10 +489,12 @@ CALLS_F_LINEAR = Mistake(
     "torch.nn.functional.linear 없이 텐서 연산으로 작성",
 )
 @given(layer())
-def test_linear_by_hand(learner, case):
+def test_linear_by_hand(learner, reference, case):
     x, weight, bias = case
     with explain_raise(LINEAR_RAISES):
         got = learner.probe("linear_calls", x=x, weight=weight, bias=bias)
+    # The rule is credited only to a linear that works: code that does nothing calls no torch function.
+    expect_close(got["out"], reference.linear(x, weight, bias))
     if "linear" in got["torch_functions"]:
         fail(
             "rule",
