@@ -168,6 +168,11 @@ def test_the_server_reports_the_layers_its_children_verified(server):
     assert ready["children_root"] == (os.geteuid() == 0 and "unprivileged-uid" not in ready["layers"])
 
 
+def test_the_staging_area_needs_only_traversal_by_children(server):
+    """No child may list the staging area (0711); the uid drop's probe must not count that as unreadable."""
+    assert "submissions" not in server.ready()["missing"].get("unprivileged-uid", "")
+
+
 def test_the_server_never_starts_a_thread_pool(server, tmp_path):
     """A process that forks with a running OpenMP pool gives children that hang: the server keeps one thread."""
     session = _session(server, tmp_path, "import torch\ndef f(x):\n    return (x @ x.t()).sum()\n")

@@ -387,7 +387,13 @@ def verify(policy: Policy, scratch: Path, secret_file: Path, hidden: str | None 
         except LayerError as exc:
             failed["unprivileged-uid"] = str(exc)
         else:
-            unreadable = [p for p in policy.readable if not os.access(p, os.R_OK)]
+            # The staging area (under the scratch root) is traversed, never listed: nobody needs only X there.
+            unreadable = [
+                p
+                for p in policy.readable
+                if not os.access(p, os.R_OK)
+                and not (Path(p).is_relative_to(scratch.parent) and os.access(p, os.X_OK))
+            ]
             record(
                 "unprivileged-uid",
                 not unreadable,
