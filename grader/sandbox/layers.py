@@ -391,8 +391,7 @@ def verify(policy: Policy, scratch: Path, secret_file: Path, hidden: str | None 
             unreadable = [
                 p
                 for p in policy.readable
-                if not os.access(p, os.R_OK)
-                and not (Path(p).is_relative_to(scratch.parent) and os.access(p, os.X_OK))
+                if not os.access(p, os.R_OK) and not (Path(p).is_relative_to(scratch.parent) and os.access(p, os.X_OK))
             ]
             record(
                 "unprivileged-uid",
