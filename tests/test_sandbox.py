@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from grader.reporters import shield_workflow_commands
+from grader.runner.callrepr import format_call
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.output import neutralize
 from grader.runner.proxy import Learner
@@ -300,7 +301,7 @@ def test_scenarios_name_the_learner_code_that_failed(server, tmp_path):
             session.probe("build_and_run", (torch.ones(2),), {})
         described = raised.value.describe().en
         assert described.startswith("Net.forward raised RuntimeError") and "ex01_demo.py, line 6" in described
-        assert session.describe_last_call() == "build_and_run(tensor([1., 1.]))"  # the input is the scenario's
+        assert format_call(*session.calls[-1]) == "build_and_run(tensor([1., 1.]))"  # the input is the scenario's
         with pytest.raises(LearnerRaised) as raised:
             session.probe("use_result", (), {})
         assert raised.value.in_probe and "for Net:" in raised.value.describe().en
@@ -457,7 +458,7 @@ def test_probes_run_next_to_the_learner_module_with_keyword_arguments(server, tm
     try:
         assert torch.equal(learner.probe("twice", torch.ones(2), scale=3), torch.full((2,), 6.0))
         assert torch.equal(learner.probe("apply", name="Half", x=torch.ones(2)), torch.full((2,), 0.5))
-        assert session.describe_last_call() == "apply(name='Half', x=tensor([1., 1.]))"
+        assert format_call(*session.calls[-1]) == "apply(name='Half', x=tensor([1., 1.]))"
     finally:
         session.close()
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from grader.i18n import Text, msg
 from grader.runner.answers import check_names, check_value_and_grads
-from grader.runner.callrepr import format_call
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.output import neutralize, neutralize_all
 from grader.runner.server import ChildProcess, SandboxServer
@@ -181,11 +180,6 @@ class CheckSession:
         """End the check; its own child ends with it, a task's child lives on for the task's next check."""
         if self._owns_child:
             self._child.close()
-
-    def describe_last_call(self) -> str | None:
-        if not self.calls:
-            return None
-        return format_call(*self.calls[-1])
 
     def printed(self) -> str | None:
         text = "".join(self.outputs).strip()
