@@ -24,7 +24,7 @@ from grader.checks import (
 from grader.checks.arguments import expect_arguments_unchanged
 from grader.checks.compare import shape_diagnosis
 from grader.checks.gradients import gradcheck_through
-from grader.runner.callrepr import format_scenario, format_value
+from grader.runner.callrepr import format_call, format_scenario, format_value
 from grader.runner.errors import LearnerRaised
 from grader.sandbox.values import Opaque
 
@@ -214,3 +214,11 @@ def test_course_korean_uses_one_term_each(variant, term):
     assert files
     offending = [f.name for f in files if variant in f.read_text(encoding="utf-8")]
     assert offending == [], f"write {term!r} instead of {variant!r} in {offending}"
+
+
+def test_a_transposed_input_is_shown_as_code_that_rebuilds_it():
+    x = torch.arange(6.0).reshape(2, 3).mT
+    shown = format_call("flatten_batch", (x,), {"start": 1})
+    assert shown == "flatten_batch(tensor([[0., 1., 2.], [3., 4., 5.]]).mT, start=1)"
+    rebuilt = eval(shown.removeprefix("flatten_batch(").rsplit(",", 1)[0], {"tensor": torch.tensor})
+    assert torch.equal(rebuilt, x) and rebuilt.stride() == x.stride()

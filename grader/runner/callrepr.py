@@ -29,10 +29,12 @@ def _tensor(t: Any) -> str:
     with torch.no_grad():
         if t.numel() > 24 or t.dim() > 3:
             return f"<tensor of shape {tuple(t.shape)}, {str(t.dtype).removeprefix('torch.')}>"
-        body = " ".join(repr(t.detach()).split()) if t.numel() else f"torch.empty({tuple(t.shape)}, dtype={t.dtype})"
-    if t.numel() and t.dim() >= 2 and not t.is_contiguous():
-        body += f"  # non-contiguous, stride {t.stride()}"
-    return body
+        if not t.numel():
+            return f"torch.empty({tuple(t.shape)}, dtype={t.dtype})"
+        if t.dim() >= 2 and not t.is_contiguous() and t.mT.is_contiguous():
+            # A transposed view, as the generators make: shown as one, so the pasted call has its layout.
+            return " ".join(repr(t.detach().mT).split()) + ".mT"
+        return " ".join(repr(t.detach()).split())
 
 
 def _value(value: Any) -> str:
