@@ -153,6 +153,12 @@ _TYPOS = [
         "q5 = [",
     ),
     ("long hexadecimal", lambda t: t.replace("q5 = 3", "q5 = 0x" + "f" * 4000), 1, "q5 = 0x"),
+    (
+        "nesting hidden by brackets in strings",
+        lambda t: t.replace("q5 = 3", "q5 = [" + '"]", [' * 3000 + "]" * 3001),
+        1,
+        "q5 = [",
+    ),
 ]
 
 
@@ -207,6 +213,18 @@ def test_a_huge_file_is_read_up_to_its_caps(course, quiz, key, tmp_path):
     assert len(section.notes) <= 20 and "more problems" in section.notes[-1].en
 
 
+def test_a_cut_inside_a_korean_character_is_not_a_bad_byte(course, quiz, key, tmp_path):
+    """The first 64 KiB are read: a cut in the middle of a UTF-8 character is not the file's fault."""
+    answers = _right_answers(quiz, key)
+    pad = next(p for p in range(3) if (MAX_BYTES - len(answers.encode()) - 2 - p) % 3 == 1)
+    text = answers + "# " + "x" * pad + "답" * (MAX_BYTES // 3)
+    assert len(text.encode()) > MAX_BYTES and text.encode()[MAX_BYTES] & 0xC0 == 0x80  # the cut splits a 답
+    section = grade_quiz(course.manifest.quiz, quiz, key, _write(tmp_path, text))
+    assert section.points == section.max_points
+    assert [n.en for n in section.notes if "UTF-8" in n.en] == []
+    assert any(f"first {MAX_BYTES // 1024} KiB" in n.en for n in section.notes)
+
+
 _PIECES = st.sampled_from(
     [
         "q1 = 3",
@@ -222,6 +240,7 @@ _PIECES = st.sampled_from(
         "q9 = " + "[" * 3000,
         "q9 = " + "{a=" * 3000,
         'q9 = ["#", ' + "[" * 3000 + "]" * 3001,
+        "q9 = [" + '"]", [' * 3000 + "]" * 3001,
         "[q10]",
         "answer = 1",
         "q11 = '''",
@@ -268,3 +287,13 @@ def test_q9_options_the_key_calls_true_hold_in_torch(quiz, key):
         view = w.view(3)
     assert not y.requires_grad and y.grad_fn is None
     assert view.requires_grad
+
+
+def test_a_broken_line_beside_an_answer_says_which_line_counts(course, quiz, key, tmp_path):
+    text = _right_answers(quiz, key) + "q1 == 2\nq99 == 1\n"
+    section = grade_quiz(course.manifest.quiz, quiz, key, _write(tmp_path, text))
+    assert section.points == section.max_points
+    graded_by = _line_of(text, "q1 = 3")
+    notes = [n.en for n in section.notes]
+    assert any("`q1 == 2` cannot be read and is ignored" in n and f"its line {graded_by}" in n for n in notes), notes
+    assert any("there is no question q99" in n for n in notes) and not any("unanswered" in n for n in notes)

@@ -7,19 +7,9 @@ from collections import Counter
 from typing import Literal, Protocol, TextIO
 
 from grader.i18n import msg
-from grader.runner.output import neutralize
+from grader.runner.output import one_line
 
 Kind = Literal["graded", "skipped", "rejected", "error"]
-
-
-def one_line(text: str, cap: int = 1000) -> str:
-    """Text a learner chose (an entry's name, an archive member's, an error about them) as one harmless log line.
-
-    A newline in a folder name would otherwise start a line of the batch log with `::error::`,
-    which GitHub Actions runs as a workflow command.
-    """
-    flat = neutralize(" ".join(text.splitlines()), cap=len(text) + 1)
-    return flat if len(flat) <= cap else flat[: cap - 1] + "…"
 
 
 class Progress(Protocol):

@@ -116,8 +116,8 @@ def _text(key: str, lang: str, **params: object) -> str:
 
 
 def _print_summary(summary, out: Path, lang: str) -> None:  # type: ignore[no-untyped-def]
-    from grader.batch.progress import one_line
     from grader.reporters.common import points
+    from grader.runner.output import one_line
 
     echo = click.echo
     echo(

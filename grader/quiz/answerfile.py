@@ -8,7 +8,9 @@ dropped; UTF-16 (with its mark) and bytes that are not UTF-8 are read with a not
 Bounds, so that a hostile file costs little: at most `MAX_BYTES` are read, at most `MAX_ENTRIES`
 lines are parsed (the rest are counted), and a line with brackets nested deeper than `_MAX_DEPTH`
 or a number longer than `_MAX_DIGITS` digits is unreadable without being parsed (tomllib would
-exhaust the recursion limit on the one and refuse to convert the other with a ValueError).
+exhaust the recursion limit on the one and refuse to convert the other with a ValueError). Brackets
+in strings are counted too, so a `]` in a string can hide nesting from that count: the parser's
+RecursionError is then caught, and the line is unreadable all the same.
 """
 
 from __future__ import annotations
@@ -65,6 +67,16 @@ def _decode(raw: bytes, answers: AnswerFile) -> str:
         return raw.decode("utf-8", errors="replace")
 
 
+def _partial_tail(data: bytes) -> int:
+    """How many bytes at the end of `data` begin a UTF-8 character that the cut left incomplete."""
+    for back in range(1, min(4, len(data)) + 1):
+        byte = data[-back]
+        if byte & 0xC0 != 0x80:  # not a continuation byte: the character starts here
+            width = 2 if byte >> 5 == 0b110 else 3 if byte >> 4 == 0b1110 else 4 if byte >> 3 == 0b11110 else 1
+            return back if width > back else 0
+    return 0
+
+
 def _code(line: str) -> str:
     """The part of a line before any comment (a `#` inside a string cuts it too: this only guards the parser)."""
     return line.split("#", 1)[0]
@@ -93,7 +105,8 @@ def _parse_line(number: int, line: str) -> list[Entry]:
         return [Entry(number, line, readable=False)]
     try:
         data = tomllib.loads(line)
-    except ValueError:  # TOMLDecodeError, and int() refusing a number it will not convert
+    # TOMLDecodeError; int() refusing a number it will not convert; nesting that `_depth` could not see.
+    except (ValueError, RecursionError):
         return [Entry(number, line, readable=False)]
     return [Entry(number, line, key, value) for key, value in data.items()]
 
@@ -119,7 +132,7 @@ def _as_toml(text: str, lines: list[str], answers: AnswerFile) -> bool:
         return False
     try:
         data = tomllib.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return False
     where: dict[str, tuple[int | None, str]] = {}
     for number, line in enumerate(lines, start=1):
@@ -135,7 +148,11 @@ def _as_toml(text: str, lines: list[str], answers: AnswerFile) -> bool:
 def read_answer_file(raw: bytes) -> AnswerFile:
     """The entries of an answers file's first MAX_BYTES bytes."""
     answers = AnswerFile()
-    text = _decode(raw[:MAX_BYTES], answers)
+    kept = raw[:MAX_BYTES]
+    if len(raw) > MAX_BYTES and not kept.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # The cut may fall inside a UTF-8 character: drop its leading bytes, which are not a bad byte.
+        kept = kept[: len(kept) - _partial_tail(kept)]
+    text = _decode(kept, answers)
     lines = _LINE_BREAK.split(text)
     if not _as_toml(text, lines, answers):
         _by_lines(lines, answers)

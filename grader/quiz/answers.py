@@ -15,7 +15,7 @@ from pathlib import Path
 from grader.i18n import Text, msg
 from grader.quiz.answerfile import MAX_BYTES, MAX_ENTRIES, AnswerFile, Entry, read_answer_file
 from grader.quiz.questions import Question, Quiz
-from grader.runner.output import neutralize
+from grader.runner.output import one_line
 
 # Problems beyond this many are counted in one last note, so that a junk file cannot flood a report.
 _MAX_NOTES = 20
@@ -39,12 +39,6 @@ class Answers:
     notes: list[Text] = field(default_factory=list)
     # Set when the file cannot be read at all.
     error: Text | None = None
-
-
-def _shown(text: str) -> str:
-    """Learner text fit to quote in a report: one line, no control characters, bounded."""
-    text = " ".join(neutralize(text[: _SHOWN_CHARS * 4]).split())
-    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 def _options(value: object, question: Question) -> frozenset[int] | Text:
@@ -89,10 +83,10 @@ class _Reading:
         """Why an unreadable line was not read, and how to write it."""
         where, qid = self.where(entry.line), _named(entry)
         if qid is None:
-            return msg("answer_line_no_question", where=where, line=_shown(entry.text))
+            return msg("answer_line_no_question", where=where, line=one_line(entry.text, _SHOWN_CHARS))
         if _BLANK.fullmatch(entry.text):
             return msg("answer_blank", where=where, qid=qid)
-        return msg("answer_line_unreadable", where=where, line=_shown(entry.text), qid=qid)
+        return msg("answer_line_unreadable", where=where, line=one_line(entry.text, _SHOWN_CHARS), qid=qid)
 
     def sort(self, entries: list[Entry]) -> None:
         for entry in entries:
@@ -100,13 +94,17 @@ class _Reading:
                 qid = _named(entry)
                 if qid in self.questions:
                     self.unreadable[qid].append(entry)
+                elif qid is not None:
+                    self.note(entry.line, msg("answer_unknown_question", where=self.where(entry.line), qid=qid))
                 else:
                     self.note(entry.line, self.problem(entry))
             elif entry.key in self.questions:
                 self.given[entry.key].append(entry)
             else:
                 where = self.where(entry.line)
-                self.note(entry.line, msg("answer_unknown_question", where=where, qid=_shown(entry.key or "")))
+                self.note(
+                    entry.line, msg("answer_unknown_question", where=where, qid=one_line(entry.key or "", _SHOWN_CHARS))
+                )
 
     def decide(self, question: Question) -> None:
         given, unreadable = self.given.get(question.id, []), self.unreadable.get(question.id, [])
@@ -121,7 +119,17 @@ class _Reading:
             self.answers.invalid[question.id] = self.problem(unreadable.pop(0))
         # Broken lines beside a readable answer, or after the first broken one, cost nothing more.
         for entry in unreadable:
-            self.note(entry.line, self.problem(entry))
+            where = self.where(entry.line)
+            self.note(
+                entry.line,
+                msg(
+                    "answer_line_ignored",
+                    where=where,
+                    line=one_line(entry.text, _SHOWN_CHARS),
+                    qid=question.id,
+                    graded=first.line or "?",
+                ),
+            )
 
     def decide_given(self, question: Question, given: list[Entry]) -> None:
         read = [_options(entry.value, question) for entry in given]
@@ -160,8 +168,10 @@ def read_answers(path: Path, quiz: Quiz) -> Answers:
     except FileNotFoundError:
         return Answers(error=msg("answers_missing", file=shown))
     except OSError as exc:
-        return Answers(error=msg("answers_unreadable", file=shown, detail=_shown(exc.strerror or str(exc))))
-    file = read_answer_file(raw[:MAX_BYTES])
+        return Answers(
+            error=msg("answers_unreadable", file=shown, detail=one_line(exc.strerror or str(exc), _SHOWN_CHARS))
+        )
+    file = read_answer_file(raw)
     reading = _Reading(quiz, shown)
     reading.sort(file.entries)
     for question in quiz.questions:

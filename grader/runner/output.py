@@ -43,6 +43,14 @@ def neutralize(text: str, cap: int = 4000) -> str:
     return shown + f"\n[... {len(text) - len(shown)} more characters not shown]"
 
 
+def one_line(text: str, cap: int = 1000) -> str:
+    """Learner text quoted inside a line of a report or a log (a quiz line, an entry's name): neutralised,
+    its line breaks made spaces (a newline could start a log line with `::error::`), cut to `cap`."""
+    head = text[: cap * 4]
+    flat = neutralize(" ".join(head.splitlines()), cap=len(head) + 1)
+    return flat if len(flat) <= cap and len(head) == len(text) else flat[: cap - 1] + "…"
+
+
 def neutralize_all(data: Any) -> Any:
     """Every string inside `data` (an error the child described, checked by `answers.check_answer`) neutralised."""
     if isinstance(data, str):
