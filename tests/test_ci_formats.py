@@ -24,7 +24,7 @@ from grader.i18n import Text
 from grader.reporters import FORMATS, error_renderer, renderer
 from grader.reporters.classroom import ClassroomResults, points_unit, whole_scores
 from grader.reporters.common import ReportOptions, points
-from grader.reporters.gradescope import GradescopeResults, document
+from grader.reporters.gradescope import POINT_UNIT, GradescopeResults, document
 from grader.results import CheckResult, GradeResult, Outcome, SectionResult, TaskResult, split_points
 from tests.classroom_reporter import js_number, report
 from tests.helpers import course_total, reference_with
@@ -53,13 +53,16 @@ BROKEN_FLATTEN = "def flatten_batch(x):\n    return x.view(x.shape[0], -1)\n"
 
 @pytest.fixture(scope="module")
 def graded(course, grade_dir, reference_dir, stubs_dir, tmp_path_factory) -> dict[str, GradeResult]:
-    """Full marks, zero, and a partial submission (one task half right, one quiz answer wrong, one missing)."""
+    """Full marks, zero, and a partial submission (one task half right, one quiz answer wrong, one half right,
+    one missing)."""
     partial = tmp_path_factory.mktemp("partial")
     shutil.copytree(reference_dir, partial, dirs_exist_ok=True)
     (partial / "exercises" / "ex01_tensors.py").write_text(reference_with(course, "ex01_tensors.py", BROKEN_FLATTEN))
     answers = partial / "exercises" / "quiz" / "answers.toml"
     lines = answers.read_text().splitlines()
-    lines = [("q1 = 1" if line.startswith("q1 ") else line) for line in lines if not line.startswith("q2 ")]
+    # q4 (several right options, partial credit) answered half: one right option of two.
+    edits = {"q1 ": "q1 = 1", "q4 ": "q4 = [1]"}
+    lines = [edits.get(line[:3], line) for line in lines if not line.startswith("q2 ")]
     answers.write_text("\n".join(lines) + "\n")
     return {
         name: grade_dir(path, exercises=(1,), quiz=True)
@@ -270,10 +273,17 @@ def test_gradescope_document_follows_the_spec_and_adds_up(graded, case):
     assert _js_sum(maxima) == _js_sum(maxima[::-1]) == math.fsum(maxima) == 26
     assert _js_sum(scores) == _js_sum(scores[::-1]) == math.fsum(scores)
     failed = sum(not c.passed for c in result.checks())
-    assert abs(_js_sum(scores) - result.points) <= failed / 32 + 1e-9
+    assert abs(_js_sum(scores) - result.points) <= failed / 16 + 1e-9
+    # A check earns the same part of its share as of its points (a half-right quiz answer, half).
+    for test, check in zip(tests, result.checks(), strict=True):
+        part = check.points / check.max_points if check.max_points else 0.0
+        assert (test.max_score or 0.0) * part - (test.score or 0.0) < POINT_UNIT
     assert all((t.status == "passed") == (t.score == t.max_score) for t in tests)
     if case == "full":
         assert _js_sum(scores) == result.points == 26
+    if case == "partial":
+        q4 = next(t for t in tests if (t.name or "").startswith("quiz.q4: "))
+        assert 0 < (q4.score or 0.0) < (q4.max_score or 0.0) and q4.status == "failed"
 
 
 def test_gradescope_shares_keep_each_task_whole(graded):

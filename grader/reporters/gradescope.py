@@ -10,21 +10,23 @@ Gradescope adds the scores of the tests up itself, and shows students the sum of
 so a top-level score would give a hidden total away. Each test's points are therefore whole
 sixteenths of a point (four decimals at most, exact in binary floating point): any sum of them, in
 any order, is exact, and the tests of a task add up to its points. A task's points are shared over
-its checks in proportion to the grader's own split, largest remainders first; a check scores all of
-its share or nothing, as in the grader. The total may differ from the grader's by the rounding of
-the failed checks' shares (less than 1/32 of a point each). The visible top-level text gives the
+its checks in proportion to the grader's own split, largest remainders first; a check scores the
+same part of its share as of its points in the grader (all, none, or for a multiple-choice question
+with partial credit a part, rounded down to a sixteenth). The total may differ from the grader's by
+that rounding (less than 1/16 of a point per check). The visible top-level text gives the
 total only when the graded tests are visible.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from grader.i18n import msg
 from grader.reporters.common import ReportOptions, check_lines, points
-from grader.results import GradeResult, TaskResult, split_points
+from grader.results import CheckResult, GradeResult, TaskResult, split_points
 
 Visibility = Literal["hidden", "after_due_date", "after_published", "visible"]
 OutputFormat = Literal["text", "html", "simple_format", "md", "ansi"]
@@ -86,6 +88,15 @@ def task_shares(task: TaskResult) -> list[float]:
     return split_points(round(task.max_points / POINT_UNIT) * POINT_UNIT, weights, POINT_UNIT)
 
 
+def _earned(check: CheckResult, share: float) -> float:
+    """The part of `share` the check earned, in whole `POINT_UNIT`s rounded down (a quiz question may earn part)."""
+    if check.passed or check.points >= check.max_points > 0:
+        return share
+    if check.max_points <= 0 or check.points <= 0:
+        return 0.0
+    return math.floor(share * check.points / check.max_points / POINT_UNIT) * POINT_UNIT
+
+
 def _summary(earned: float, possible: float, visibility: Visibility, lang: str) -> str:
     """The visible top-level text: the total, or when the graded tests are hidden, when it will be shown."""
     if visibility == "visible":
@@ -107,7 +118,7 @@ def document(result: GradeResult, options: ReportOptions, visibility: Visibility
                 tests.append(
                     GradescopeTest(
                         name=f"{task.id}: {' '.join(check.title.get(lang).split())}",
-                        score=share if check.passed else 0.0,
+                        score=_earned(check, share),
                         max_score=share,
                         status="passed" if check.passed else "failed",
                         output="\n".join(lines),
