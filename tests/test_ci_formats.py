@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
 import shutil
 import subprocess
 import sys
@@ -354,3 +355,17 @@ def test_every_machine_format_has_an_error_document(fmt):
     else:
         doc = ClassroomResults.model_validate_json(text)
         assert doc.status == "error" and doc.max_score == 26 and doc.tests
+
+
+@pytest.mark.parametrize("lang", ["en", "ko"])
+def test_the_job_log_gives_no_quiz_key_away(graded, lang):
+    """Classroom's log is read before the deadline: chosen options are marked →, never ✓/✗, and no explanation."""
+    result = graded["partial"]
+    quiz = [c for c in result.checks() if c.explanation is not None]
+    assert quiz  # the graded answers carry explanations that a view with the key would show
+    keyed = renderer("text")(result, ReportOptions(lang=lang, verbose=True, width=100))
+    assert all(" ".join(c.explanation.get(lang).split()) in " ".join(keyed.split()) for c in quiz)
+    log = renderer("text")(result, ReportOptions(lang=lang, verbose=True, width=100, show_key=False))
+    assert not any(" ".join(c.explanation.get(lang).split()) in " ".join(log.split()) for c in quiz)
+    option_marks = [line.strip()[0] for line in log.splitlines() if re.match(r"\s+[✓✗→] \d+\. ", line)]
+    assert option_marks and set(option_marks) == {"→"}

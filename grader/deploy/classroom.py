@@ -52,7 +52,8 @@ def grade_for_classroom(course: Course, lang: str, profile: str, seed: int | Non
         result = grade(course, course.root, selection, seed=run_seed, profile=profile, server=server)
     finally:
         server.close()
-    options = ReportOptions(lang=lang, verbose=True, width=_LOG_WIDTH)
+    # The job log is read before the deadline: no quiz explanation, no ✓/✗ on each chosen option.
+    options = ReportOptions(lang=lang, verbose=True, width=_LOG_WIDTH, show_key=False)
     document = renderer("classroom")(result, options)
     doc = ClassroomResults.model_validate_json(document)
     recorded = sum(t.score for t in doc.tests)

@@ -20,6 +20,9 @@ class ReportOptions:
     color: bool = False
     verbose: bool = False
     width: int = 100
+    # Whether quiz answers are shown against the key (✓/✗ per chosen option, explanations); a view that
+    # learners read before the deadline without the key (Classroom's job log) turns it off.
+    show_key: bool = True
 
 
 # Rich pads table cells and wrapped, indented lines to the console width; in a log or a diff that is noise.

@@ -63,13 +63,14 @@ def print_question(console: Console, qid: str, text: str, options: list[RichText
         _indented(console, line, 6)
 
 
-def _quiz_details(console: Console, task: TaskResult, title_cut: bool, lang: str) -> None:
-    check = task.checks[0]
+def _quiz_details(console: Console, task: TaskResult, title_cut: bool, options: ReportOptions) -> None:
+    check, lang = task.checks[0], options.lang
     if title_cut:
         _indented(console, task.title.get(lang), 6)
-    for line in option_lines(check.options or [], lang, set(check.chosen or []), set(check.chosen_right or [])):
+    right = set(check.chosen_right or []) if options.show_key else None
+    for line in option_lines(check.options or [], lang, set(check.chosen or []), right):
         _indented(console, line, 6)
-    for text in check_lines(check, lang):
+    for text in check_lines(check, lang, with_explanation=options.show_key):
         _indented(console, text, 6, "dim")
 
 
@@ -108,7 +109,7 @@ def _section(console: Console, section: SectionResult, options: ReportOptions) -
         name = task.id.partition(".")[2]
         if section.kind == "quiz":
             cut = _task_line(console, task, name, options.width, task.title.get(lang))
-            _quiz_details(console, task, cut, lang)
+            _quiz_details(console, task, cut, options)
         else:
             _task_line(console, task, name, options.width)
             _details(console, section, task, options)
