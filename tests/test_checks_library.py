@@ -204,6 +204,8 @@ def test_a_scenario_is_shown_as_the_learner_code_it_runs():
     shown = format_scenario(grad_of_with, "grad_of_with", (), {"f": "lambda x: x.sum()", "x": torch.ones(2)})
     assert shown == "grad_of(lambda x: x.sum(), tensor([1., 1.]))"
     assert format_scenario(None, "window_items", (3,), {}) == "window_items(3)"
+    grad_of_with.learner_call = lambda f, x: ("grad_of", (f, x), {})  # not code: the plain call is shown
+    assert format_scenario(grad_of_with, "grad_of_with", (1,), {}) == "grad_of_with(1)"
 
 
 @pytest.mark.parametrize(("variant", "term"), [("기대값", "기댓값"), ("정답과", "참조 구현과"), ("에폭", "에포크")])

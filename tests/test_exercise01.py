@@ -271,6 +271,15 @@ def test_a_task_selection_grades_only_that_task(grade_dir, reference_dir):
     assert result.sections[0].tasks[0].passed
 
 
+def test_a_rule_check_shows_the_learner_call(grade_dir, course, make_submission):
+    source = "def linear(x, weight, bias=None):\n    return torch.nn.functional.linear(x, weight, bias)\n"
+    result = grade_dir(
+        make_submission({"ex01_tensors.py": reference_with(course, "ex01_tensors.py", source)}), tasks={"ex01.linear"}
+    )
+    rule = next(c for c in result.checks() if c.category == "rule")
+    assert rule.call is not None and rule.call.startswith("linear(tensor(") and "\n" not in rule.call
+
+
 def test_failing_check_reports_the_shrunk_input(grade_dir, course, make_submission):
     source = reference_with(course, "ex01_tensors.py", "def masked_mean(x, mask, dim):\n    return x.mean(dim)\n")
     result = grade_dir(make_submission({"ex01_tensors.py": source}), tasks={"ex01.masked_mean"})

@@ -75,7 +75,9 @@ def format_scenario(
     as_learner = getattr(scenario, "learner_call", None)
     if as_learner is not None:
         try:
-            return _capped(str(as_learner(*args, **kwargs)))
+            shown = as_learner(*args, **kwargs)
         except Exception:  # a display bug in the course must not cost the report its input line
-            pass
+            shown = None
+        if isinstance(shown, str):
+            return _capped(shown)
     return format_call(name, args, kwargs)

@@ -21,8 +21,10 @@ def linear_calls(module: Any, x: torch.Tensor, weight: torch.Tensor, bias: torch
     return {"out": out, "torch_functions": sorted(calls.names)}
 
 
-def _shown_as_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> tuple:
-    return "linear", (x, weight, bias), {}
+def _shown_as_linear(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None) -> str:
+    from grader.runner.callrepr import format_call
+
+    return format_call("linear", (x, weight, bias), {})
 
 
 linear_calls.learner_call = _shown_as_linear  # type: ignore[attr-defined]
