@@ -3,6 +3,7 @@ graded, and readable by that submission's children alone."""
 
 from __future__ import annotations
 
+import shutil
 import stat
 from pathlib import Path
 
@@ -106,3 +107,27 @@ def test_a_child_reads_only_its_own_submissions_copy(server, tmp_path):
     finally:
         mine.close()
         classmate.close()
+
+
+def test_a_module_that_is_a_link_brings_nothing_of_where_it_points(tmp_path):
+    """exercises/ex01.py -> ../solutions/ex01.py must not stage the solutions folder (Classroom opens it there)."""
+    solutions = _folder(tmp_path / "repo" / "solutions", {"ex01_demo.py": "A = 1\n", "checks/test_ex01.py": ""})
+    exercises = _folder(tmp_path / "repo" / "exercises", {"helper.py": "B = 2\n"})
+    (exercises / "ex01_demo.py").symlink_to(Path("..") / "solutions" / "ex01_demo.py")
+    staging = Staging(tmp_path / "staged")
+    staged = staging.stage(exercises / "ex01_demo.py")
+    assert sorted(p.name for p in staged.parent.rglob("*")) == ["helper.py"]
+    assert solutions.is_dir()
+    staging.release(exercises)
+    assert list((tmp_path / "staged").iterdir()) == []
+
+
+def test_grading_refuses_a_module_that_is_a_link(grade_dir, course, stubs_dir, tmp_path):
+    submission = tmp_path / "submission"
+    shutil.copytree(stubs_dir, submission)
+    module = submission / "exercises" / "ex01_tensors.py"
+    module.unlink()
+    module.symlink_to(course.solutions_dir / "ex01_tensors.py")
+    result = grade_dir(submission)
+    assert result.points == 0
+    assert "is a symbolic link" in (result.sections[0].error or result.checks()[0].message).en

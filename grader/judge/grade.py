@@ -67,6 +67,9 @@ def _prepare(course: Course, exercise: Exercise, submission: Path, server: Sandb
     if not learner_file.is_file():
         run.blocked = ("missing", msg("missing_file", file=f"exercises/{exercise.module}"))
         return run
+    if learner_file.is_symlink():
+        run.blocked = ("missing", msg("module_is_link", file=f"exercises/{exercise.module}"))
+        return run
     child = TaskChild(server, learner_file, limits, seed)
     try:
         names = set(CheckSession(server, learner_file, exercise.id, limits, seed, TaskHealth(), child=child).load())

@@ -69,8 +69,10 @@ class Staging:
 
     def stage(self, module: Path) -> Path:
         """The path of a current copy of `module`, with the Python sources of its folder beside it."""
-        module = module.resolve()
-        folder = module.parent
+        # The folder is resolved, never the module: a module that is a link is not a source (`_sources`),
+        # so it cannot bring the file it points at (a reference solution) into the copy.
+        folder = module.parent.resolve()
+        module = folder / module.name
         sources = _sources(folder)
         signature = _signature(folder, sources)
         known = self._staged.get(folder)
