@@ -67,7 +67,7 @@ def _prepare(course: Course, exercise: Exercise, submission: Path, server: Sandb
     if not learner_file.is_file():
         run.blocked = ("missing", msg("missing_file", file=f"exercises/{exercise.module}"))
         return run
-    if learner_file.is_symlink():
+    if learner_file.is_symlink() or learner_file.parent.is_symlink():
         run.blocked = ("missing", msg("module_is_link", file=f"exercises/{exercise.module}"))
         return run
     child = TaskChild(server, learner_file, limits, seed)
