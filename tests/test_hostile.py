@@ -86,6 +86,7 @@ CORPUS: dict[str, Attack] = {
     "metadata_outside_view": _attack({"ex01.flatten_batch"}, {"exception"}, {"seccomp"}),
     "root_powers": _attack({"ex01.standardize"}, {"exception"}, {"no-capabilities"}),
     "watch_the_judge": _attack({"ex01.pairwise_sq_dists"}, {"exception"}, {"seccomp"}),
+    "sigio_the_judge": _attack({"ex01.one_hot"}, {"exception"}, {"seccomp"}),
     "stat_solutions": _attack({"ex01.masked_mean"}, {"exception"}, {"mount-namespace"}),
     # Staged copies are removed once graded; another sandbox's, or one still there, only Landlock hides.
     "read_classmate": _attack({"ex01.one_hot"}, {"exception"}, {"landlock"}),

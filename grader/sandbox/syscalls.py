@@ -5,9 +5,9 @@ Two filters, both allow-by-default lists of refusals (EPERM) that seccomp checks
 - the guard, loaded once by the fork server and inherited by every child: no signal to the
   judge, the server, their process group or every process. The pids are constants in the
   kernel's copy of the filter, which learner code cannot read.
-- the child filter, loaded by each child: everything no learner code needs (see `_REFUSED`), and
+- the child filter, loaded by each child: everything no learner code needs (see `_REFUSED`),
   acting on any other process's resource limits, priority, CPU affinity, scheduling or memory
-  placement.
+  placement, and naming another process as the owner of a descriptor's I/O signals.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ _REFUSED = (
     "process_madvise",
     "pidfd_getfd",
     "kcmp",
+    # signalling through a pidfd (opened on /proc/<pid>, which pidfd_open's guard rule never sees)
+    "pidfd_send_signal",
     # leaving the process group the judge kills (the child made its own session before this)
     "setsid",
     "setpgid",
@@ -116,8 +118,13 @@ _UNIFIED_NUMBERS = {"setxattrat": 463, "removexattrat": 466, "file_setattr": 469
 _UNIFIED_MACHINES = ("x86_64", "aarch64")
 # clone() flags that create namespaces.
 _NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000, 0x80)
-# ioctl requests that push input into a terminal (TIOCSTI) or drive the console (TIOCLINUX).
-_TERMINAL_IOCTLS = (0x5412, 0x541C)
+# ioctl requests that push input into a terminal (TIOCSTI) or drive the console (TIOCLINUX), or make
+# another process the owner of a descriptor's I/O signals (FIOSETOWN, SIOCSPGRP).
+_REFUSED_IOCTLS = (0x5412, 0x541C, 0x8901, 0x8902)
+# fcntl commands that choose who gets a descriptor's I/O signals, and which signal: with O_ASYNC, the
+# judge's next write to the child's socket would signal whoever the child named (F_SETOWN, F_SETSIG,
+# F_SETOWN_EX).
+_REFUSED_FCNTLS = (8, 10, 15)
 # Syscalls that act on the process their argument names, 0 meaning the caller: refused for any
 # other. (name, index of the process argument)
 _SELF_ONLY = (
@@ -150,7 +157,8 @@ def load_child_filter() -> None:
     # clone3 passes its flags in memory a filter cannot see: ENOSYS makes libc fall back to clone().
     rules.append((sc.ERRNO(errno.ENOSYS), "clone3", ()))
     rules += [(refuse, "clone", (sc.Arg(0, sc.MASKED_EQ, flag, flag),)) for flag in _NAMESPACE_FLAGS]
-    rules += [(refuse, "ioctl", (sc.Arg(1, sc.MASKED_EQ, _LOW32, request),)) for request in _TERMINAL_IOCTLS]
+    rules += [(refuse, "ioctl", (sc.Arg(1, sc.MASKED_EQ, _LOW32, request),)) for request in _REFUSED_IOCTLS]
+    rules += [(refuse, "fcntl", (sc.Arg(1, sc.MASKED_EQ, _LOW32, command),)) for command in _REFUSED_FCNTLS]
     # The whole register must be 0: a target with only high bits set is refused too.
     rules += [(refuse, name, (sc.Arg(index, sc.NE, 0),)) for name, index in _SELF_ONLY]
     rules += [(refuse, name, (sc.Arg(0, sc.NE, which),)) for name, which in _WHICH_PROCESS]
