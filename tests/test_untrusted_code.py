@@ -150,6 +150,26 @@ def test_a_malformed_answer_is_a_protocol_error(answer):
         check_names(check_answer(answer)["value"])
 
 
+@pytest.mark.parametrize(
+    "answer",
+    [
+        [[1]],
+        {"result": 1, "args": []},
+        {"result": 1, "args": 5, "kwargs": {}},
+        {"result": 1, "args": [], "kwargs": [1]},
+        {"result": 1, "args": [], "kwargs": {1: 2}},
+    ],
+    ids=["list", "no-kwargs", "args-int", "kwargs-list", "kwargs-int-key"],
+)
+def test_a_malformed_echoed_call_is_a_protocol_error(answer):
+    from grader.runner.answers import check_echo
+    from grader.sandbox.protocol import ProtocolError
+
+    with pytest.raises(ProtocolError, match="malformed"):
+        check_echo(answer)
+    assert check_echo({"result": 1, "args": [2], "kwargs": {"k": 3}}) == (1, (2,), {"k": 3})
+
+
 def test_gradcheck_bounds_the_learners_output_and_checks_its_gradients():
     from grader.checks import CheckFailed, gradcheck_through
 

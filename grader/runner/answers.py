@@ -65,6 +65,17 @@ def check_names(names: Any) -> list[str]:
         raise ProtocolError(f"a malformed list of names: {_first_problem(exc)}") from None
 
 
+def check_echo(answer: Any) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+    """What a `call` request with `echo` answers: the result, and the arguments as the call left them;
+    ProtocolError otherwise."""
+    if type(answer) is not dict or set(answer) != {"result", "args", "kwargs"}:
+        raise ProtocolError("a malformed answer: not a call's result and arguments")
+    args, kwargs = answer["args"], answer["kwargs"]
+    if type(args) not in (tuple, list) or type(kwargs) is not dict or not all(type(k) is str for k in kwargs):
+        raise ProtocolError("a malformed answer: the arguments are not a call's")
+    return answer["result"], tuple(args), kwargs
+
+
 def check_value_and_grads(answer: Any, count: int) -> tuple[Any, list[Any]]:
     """What a `grad` request answers: the value and one gradient (a tensor, an `Opaque` one, or None)
     per input asked for; ProtocolError otherwise."""

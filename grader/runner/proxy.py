@@ -15,8 +15,6 @@ from typing import Any
 import torch
 
 from grader.checks.arguments import expect_arguments_unchanged
-from grader.i18n import msg
-from grader.runner.errors import SandboxAbort
 from grader.runner.session import CheckSession
 from grader.sandbox.scenarios import value_and_grad
 from grader.sandbox.values import decode, encode
@@ -46,13 +44,9 @@ class Learner:
 
         def call(*args: Any, **kwargs: Any) -> Any:
             __tracebackhide__ = True
-            answer = self._session.call(name, args, kwargs, echo=True)
-            if not isinstance(answer, dict) or set(answer) != {"result", "args", "kwargs"}:
-                raise SandboxAbort("result", msg("result_unreadable", call=name, detail="not a call's answer"))
-            expect_arguments_unchanged(
-                name, (args, kwargs), (answer["args"], answer["kwargs"]), lambda: self._signature(name)
-            )
-            return answer["result"]
+            result, after, kwargs_after = self._session.call_echoed(name, args, kwargs)
+            expect_arguments_unchanged(name, (args, kwargs), (after, kwargs_after), lambda: self._signature(name))
+            return result
 
         call.__name__ = name
         return call

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.i18n import Text, msg
-from grader.runner.answers import check_names, check_value_and_grads
+from grader.runner.answers import check_echo, check_names, check_value_and_grads
 from grader.runner.errors import LearnerRaised, SandboxAbort
 from grader.runner.output import neutralize, neutralize_all
 from grader.runner.server import ChildProcess, SandboxServer
@@ -131,11 +131,21 @@ class CheckSession:
         self.outputs: list[str] = []
 
     # -- what checks call -------------------------------------------------------------------
-    def call(self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any], echo: bool = False) -> Any:
-        """Call `target(*args, **kwargs)`; with `echo`, the answer is `{"result", "args", "kwargs"}`:
-        the result and the arguments as the call left them."""
-        message = {"op": "call", "target": target, "args": args, "kwargs": kwargs, "echo": echo}
+    def call(self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """Call `target(*args, **kwargs)`."""
+        message = {"op": "call", "target": target, "args": args, "kwargs": kwargs, "echo": False}
         return self._run(target, message, args, kwargs)
+
+    def call_echoed(
+        self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> tuple[Any, tuple[Any, ...], dict[str, Any]]:
+        """Call `target(*args, **kwargs)`: the result, and the arguments as the call left them."""
+        message = {"op": "call", "target": target, "args": args, "kwargs": kwargs, "echo": True}
+        answer = self._run(target, message, args, kwargs)
+        try:
+            return check_echo(answer)
+        except protocol.ProtocolError as exc:
+            raise self._unreadable(target, exc) from None
 
     def grad(
         self, target: str, args: tuple[Any, ...], kwargs: dict[str, Any], wrt: tuple[int, ...], upstream: Any

@@ -32,11 +32,11 @@ def one_hot(labels, num_classes):
         except OSError:
             continue
         for name, attempt in (
-            ("F_SETOWN", lambda: fcntl.fcntl(fd, fcntl.F_SETOWN, JUDGE)),
-            ("F_SETOWN_EX", lambda: fcntl.fcntl(fd, F_SETOWN_EX, struct.pack("ii", 1, JUDGE))),
-            ("F_SETSIG", lambda: fcntl.fcntl(fd, F_SETSIG, 0)),
-            ("FIOSETOWN", lambda: fcntl.ioctl(fd, FIOSETOWN, struct.pack("i", JUDGE))),
-            ("SIOCSPGRP", lambda: fcntl.ioctl(fd, SIOCSPGRP, struct.pack("i", JUDGE))),
+            ("F_SETOWN", lambda fd=fd: fcntl.fcntl(fd, fcntl.F_SETOWN, JUDGE)),
+            ("F_SETOWN_EX", lambda fd=fd: fcntl.fcntl(fd, F_SETOWN_EX, struct.pack("ii", 1, JUDGE))),
+            ("F_SETSIG", lambda fd=fd: fcntl.fcntl(fd, F_SETSIG, 0)),
+            ("FIOSETOWN", lambda fd=fd: fcntl.ioctl(fd, FIOSETOWN, struct.pack("i", JUDGE))),
+            ("SIOCSPGRP", lambda fd=fd: fcntl.ioctl(fd, SIOCSPGRP, struct.pack("i", JUDGE))),
         ):
             try:
                 attempt()
