@@ -242,7 +242,8 @@ def _setup_failed(exc: layers.LayerError) -> NoReturn:
 def prepare(policy: Policy, sock: socket.socket) -> Prepared:
     """Settle and confine this child before it knows what it will run: done while it waits as the server's spare.
 
-    Keeps no file descriptor of the server's but the judge's socket. A layer the policy asks for
+    Keeps no file descriptor of the server's but the judge's socket (and, until it is assigned, the
+    ruleset of its submission view). A layer the policy asks for
     that cannot be applied ends the child (status SETUP_FAILED) before any learner code runs.
     """
     scratch = settle(policy)

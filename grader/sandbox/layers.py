@@ -4,7 +4,8 @@ A spare child applies them before it learns what it will run (so they cost a che
 in this order:
 
 1. `landlock` (Linux >= 5.13, `landlockpy`): the filesystem view. Read (and execute) only the
-   Python environment, the system libraries and binaries, the staged submission; read and
+   Python environment, the system libraries and binaries, the staging area (narrowed to the
+   child's own submission's copy once it is assigned: `view.py`); read and
    write only the child's scratch directory. `solutions/`, the gradebook, home directories and
    the rest of /tmp are out of reach. On ABI >= 4 also `landlock-network` (no TCP bind or
    connect) and on ABI >= 6 `landlock-signals` (no signals to, and no abstract Unix sockets
@@ -226,7 +227,7 @@ def readable_paths(scratch_root: Path, extra: Iterable[str] = ()) -> tuple[str, 
 
 def view_paths(policy: Policy, scratch_root: Path) -> list[str]:
     """What exists in the server's mount namespace: what children may read, /proc, /dev/null, and the
-    scratch root (last: its own bind is not recursive, so the view's tmpfs below it is not copied in)."""
+    scratch root (last; its recursive bind also shows the view's own mount point, which holds only the view)."""
     root = str(scratch_root.resolve())
     wanted = {*policy.readable, "/proc", "/dev/null"}
     found = {p for p in wanted if os.path.exists(p) and not _within(p, root) and p != root}

@@ -173,13 +173,13 @@ _MNT_DETACH = 2
 _PIVOT_ROOT = {"x86_64": 155, "aarch64": 41}
 
 
-def _mount(source: str | None, target: str, fstype: str | None, flags: int) -> None:
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     assert _LIBC is not None
 
     def encode(text: str | None) -> bytes | None:
         return None if text is None else os.fsencode(text)
 
-    if _LIBC.mount(encode(source), encode(target), encode(fstype), flags, None) != 0:
+    if _LIBC.mount(encode(source), encode(target), encode(fstype), flags, encode(data)) != 0:
         error = ctypes.get_errno()
         raise OSError(error, f"mount {source or ''} on {target}: {os.strerror(error)}")
 
@@ -202,7 +202,8 @@ def enter_mount_view(visible: Iterable[str], links: Iterable[str], root: Path) -
     # Nothing mounted from here on may propagate back to the machine's namespace.
     _mount(None, "/", None, _MS_REC | _MS_PRIVATE)
     root.mkdir(exist_ok=True)
-    _mount("tmpfs", str(root), "tmpfs", _MS_NOSUID | _MS_NODEV)
+    # Only root (the server, before its children drop to nobody) writes the view's skeleton, and only a little.
+    _mount("tmpfs", str(root), "tmpfs", _MS_NOSUID | _MS_NODEV, "mode=755,size=1m")
     for path in visible:
         target = root / path.lstrip("/")
         if os.path.isdir(path):
@@ -217,9 +218,12 @@ def enter_mount_view(visible: Iterable[str], links: Iterable[str], root: Path) -
             target.parent.mkdir(parents=True, exist_ok=True)
             target.symlink_to(os.readlink(link))
     os.chdir(root)
-    # pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the view.
-    if _LIBC.syscall(_PIVOT_ROOT[platform.machine()], b".", b".") != 0:
-        raise OSError(ctypes.get_errno(), "pivot_root was refused")
-    if _LIBC.umount2(b".", _MNT_DETACH) != 0:
-        raise OSError(ctypes.get_errno(), "the old root could not be detached")
-    os.chdir(cwd)
+    try:
+        # pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only the view.
+        if _LIBC.syscall(_PIVOT_ROOT[platform.machine()], b".", b".") != 0:
+            raise OSError(ctypes.get_errno(), "pivot_root was refused")
+        if _LIBC.umount2(b".", _MNT_DETACH) != 0:
+            raise OSError(ctypes.get_errno(), "the old root could not be detached")
+    finally:
+        # Back where the scratch directories go, whether or not the view holds.
+        os.chdir(cwd)

@@ -74,7 +74,8 @@ def _preload() -> dict[str, Any]:
 
 
 def verified_policy(network_namespace: bool) -> tuple[Policy, dict[str, str]]:
-    """The policy every child of this server applies (only layers a probe child proved), and why others are missing.
+    """The policy a probe child proved here, outside any mount view, and why the missing layers are missing
+    (the benchmark's; `serve` proves its policy inside its view).
 
     Call with the working directory the children's scratch directories go in, next to server.log,
     while this process has one thread: it loads the guard filter into it (`layers.guard`).
