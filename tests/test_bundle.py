@@ -139,28 +139,30 @@ def _plant(root: Path) -> Path:
     return planted
 
 
-def test_a_bundle_that_cannot_be_opened_leaves_no_solutions(course, key, tmp_path):
+def test_a_bundle_that_cannot_be_opened_replaces_nothing(course, key, tmp_path):
     bundle = tmp_path / "hidden.bundle"
     write_bundle(course, bundle, key)
     bundle.write_bytes(bundle.read_bytes()[:-10])  # damaged
-    _plant(tmp_path)
+    planted = _plant(tmp_path)
     with pytest.raises(BundleError, match="cannot be decrypted"):
         open_bundle(bundle, tmp_path, key, replace=True)
-    assert not (tmp_path / "solutions").exists()
+    assert planted.is_file()
 
 
 @pytest.mark.parametrize("env", [{"GRADER_BUNDLE_KEY": ""}, {"GRADER_BUNDLE_KEY": new_key()}])
-def test_cli_unbundle_removes_a_learners_solutions_before_anything_can_fail(tmp_path, env):
+@pytest.mark.parametrize("bundle_name", ["hidden.bundle", "missing.bundle"])
+def test_cli_unbundle_replace_keeps_the_instructors_solutions_when_it_fails(tmp_path, env, bundle_name):
+    """A missing key, a wrong one or a wrong path loses nothing (CI removes a learner's solutions/ itself)."""
     course = tmp_path / "course"
     shutil.copytree(ROOT / "exercises", course / "exercises")
-    _plant(course)
+    planted = _plant(course)
     (course / ".grader").mkdir()
     (course / ".grader" / "hidden.bundle").write_bytes(b"not a bundle")
     done = CliRunner().invoke(
-        main, ["unbundle", str(course / ".grader" / "hidden.bundle"), "--course", str(course), "--replace"], env=env
+        main, ["unbundle", str(course / ".grader" / bundle_name), "--course", str(course), "--replace"], env=env
     )
     assert done.exit_code == 2 and "Traceback" not in done.output
-    assert not (course / "solutions").exists()
+    assert planted.is_file()
 
 
 def test_ci_grades_nothing_when_the_bundle_cannot_be_opened(course, tmp_path):

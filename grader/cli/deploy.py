@@ -105,13 +105,10 @@ def bundle_cmd(out: Path | None, course_dir: Path | None, key_env: str, new_key:
 @click.option("--replace", is_flag=True, help="Replace an existing solutions/ folder (as CI must).")
 def unbundle_cmd(bundle: Path, course_dir: Path | None, key_env: str, replace: bool) -> None:
     """Decrypt BUNDLE into the course's solutions/ folder, with the key in KEY_ENV."""
-    from grader.deploy.bundle import key_from_env, open_bundle, remove_solutions
+    from grader.deploy.bundle import key_from_env, open_bundle
 
     with _deploy_errors():
         course = resolve(course_dir, None, "en").course
-        if replace:
-            # Before anything can fail (a missing key): a learner's own solutions/ must never grade them.
-            remove_solutions(course.root)
         count = open_bundle(bundle, course.root, key_from_env(key_env), replace=replace)
         click.echo(f"opened {count} files into {course.solutions_dir}")
 

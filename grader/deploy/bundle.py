@@ -104,11 +104,11 @@ def open_bundle(bundle: Path, into: Path, key: Fernet, *, replace: bool) -> int:
 
     An existing `solutions/` is an error unless `replace`: in CI it must be replaced (a learner's
     repository may carry a `solutions/` of its own making), on an instructor's machine it must not be.
-    With `replace` it is removed first, so a bundle that cannot be opened leaves no `solutions/` to grade with.
+    It is replaced only once the bundle is decrypted and extracted: a wrong key or path loses nothing.
+    (CI removes a learner's `solutions/` itself before this runs, so a bundle that cannot be opened
+    leaves none to grade with.)
     """
     target = into / _ROOT
-    if replace:
-        remove_solutions(into)
     try:
         token = bundle.read_bytes()
     except OSError as exc:
