@@ -255,6 +255,18 @@ def test_release_refuses_a_folder_in_use(course, tmp_path):
     assert [p.name for p in out.iterdir()] == ["mine.txt"]
 
 
+def test_release_refuses_exercises_solved_in_this_copy(course, tmp_path):
+    """The course repository is also where someone may solve the exercises: those files must not be published."""
+    solved = tmp_path / "solved"
+    shutil.copytree(course.root, solved)
+    module = solved / "exercises" / "ex01_tensors.py"
+    module.write_text("# my work\n" + (solved / "solutions" / "ex01_tensors.py").read_text())
+    out = tmp_path / "out"
+    with pytest.raises(DeployError, match=r"exercises/ex01_tensors.py implements one_hot, .*publish a solution"):
+        release(load_course(solved), out, key=None, key_env="K")
+    assert not out.exists()
+
+
 def test_release_that_would_leak_keeps_nothing(course, tmp_path, monkeypatch):
     explanation = tomllib.loads((course.solutions_dir / "quiz" / "key.toml").read_text())["q1"]["explanation"]["en"]
     original = release_module.readme

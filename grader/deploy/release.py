@@ -22,6 +22,7 @@ from grader.deploy.bundle import DEFAULT_BUNDLE, write_bundle
 from grader.deploy.errors import DeployError
 from grader.deploy.leaks import find_leaks
 from grader.deploy.templates import PYTHON_FOR_CI, TORCH_VERSION, fill, pyproject
+from grader.progress import definitions
 from grader.quiz import load_quiz
 
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", ".pytest_cache", ".hypothesis")
@@ -136,6 +137,19 @@ def _copy_public(course: Course, out: Path) -> None:
     shutil.copytree(Path(grader.__file__).resolve().parent, out / "grader", ignore=_IGNORE)
 
 
+def _check_stubs(course: Course) -> None:
+    """Every task of every exercise is still a stub: a task solved in this copy would be published."""
+    for exercise in course.exercises:
+        path = course.exercises_dir / exercise.module
+        found = definitions(path.read_text(encoding="utf-8")) if path.is_file() else None
+        solved = [task.name for task in exercise.tasks if found is None or not found.get(task.name)]
+        if solved:
+            raise DeployError(
+                f"exercises/{exercise.module} implements {', '.join(solved)}: releasing it would publish a "
+                f"solution; restore the stubs first (git checkout -- exercises/{exercise.module})"
+            )
+
+
 def _check_empty(out: Path) -> bool:
     """True when `out` must be created; an error when it exists with something in it (nothing is overwritten)."""
     if not out.exists():
@@ -149,6 +163,7 @@ def _check_empty(out: Path) -> bool:
 
 def release(course: Course, out: Path, *, key: Fernet | None, key_env: str, lang: str = "en") -> Release:
     """Write the learner repository for `course` into `out` (new or empty); with `key`, the encrypted bundle too."""
+    _check_stubs(course)
     created = _check_empty(out)
     out.mkdir(parents=True, exist_ok=True)
     try:
