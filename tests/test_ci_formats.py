@@ -369,3 +369,14 @@ def test_the_job_log_gives_no_quiz_key_away(graded, lang):
     assert not any(" ".join(c.explanation.get(lang).split()) in " ".join(log.split()) for c in quiz)
     option_marks = [line.strip()[0] for line in log.splitlines() if re.match(r"\s+[✓✗→] \d+\. ", line)]
     assert option_marks and set(option_marks) == {"→"}
+
+
+def test_the_grade_step_reports_a_broken_quiz_file(classroom_repo, tmp_path):
+    repo = tmp_path / "repo"
+    shutil.copytree(classroom_repo, repo)
+    (repo / "exercises" / "quiz" / "questions.toml").write_text("[[questions]\nbroken", encoding="utf-8")
+    out = tmp_path / "classroom.json"
+    step = _grade_step(repo, "en", out)
+    assert step.returncode == 2 and "Traceback" not in step.stdout + step.stderr
+    doc = ClassroomResults.model_validate_json(out.read_text())
+    assert doc.status == "error" and "questions.toml" in doc.tests[0].message

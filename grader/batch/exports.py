@@ -32,6 +32,7 @@ from grader.batch.feedback import feedback_html, feedback_markdown
 from grader.batch.gradebook import Gradebook, Stored
 from grader.batch.roster import Student
 from grader.course import Course
+from grader.course.points import section_points
 from grader.i18n import Text, msg
 from grader.results import GradeResult
 
@@ -108,21 +109,10 @@ def grades_csv(course: Course, stored: list[Stored], roster: dict[str, Student],
     return out.getvalue()
 
 
-def _maxima(course: Course) -> dict[str, float]:
-    """Each column's points possible, from the course itself (known even when nobody was graded)."""
-    from grader.quiz import load_quiz
-
-    maxima = {ex.id: sum(task.points for task in ex.tasks) for ex in course.exercises}
-    if course.manifest.quiz is not None:
-        questions = load_quiz(course.exercises_dir / course.manifest.quiz.questions).questions
-        maxima["quiz"] = sum(q.points for q in questions)
-    return maxima
-
-
 def canvas_csv(course: Course, stored: list[Stored], roster: dict[str, Student], lang: str) -> str:
     """Canvas' gradebook import format, one assignment column per exercise and the quiz; a row for every student."""
     columns = sections(course)
-    maxima = _maxima(course)
+    maxima = section_points(course)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow([*CANVAS_STUDENT_COLUMNS, *(title.get(lang) for _, title in columns)])

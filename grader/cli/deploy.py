@@ -190,11 +190,11 @@ def classroom_run_cmd(out: Path, course_dir: Path | None, lang: str, profile: st
     """
     import sys
 
+    from grader.cli.grading import max_points
     from grader.course import CourseError
-    from grader.deploy.classroom import course_points, error_for_classroom, grade_for_classroom
+    from grader.deploy.classroom import error_for_classroom, grade_for_classroom
     from grader.runner.server import SandboxUnavailable
 
-    course = None
     try:
         course = resolve(course_dir, None, lang).course
         if not course.has_hidden_checks():
@@ -203,7 +203,7 @@ def classroom_run_cmd(out: Path, course_dir: Path | None, lang: str, profile: st
         code = 0 if run.passed else 1
     except (click.ClickException, CourseError, SandboxUnavailable) as exc:
         problem = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
-        run = error_for_classroom(problem, course_points(course) if course else None, lang)
+        run = error_for_classroom(problem, max_points(course_dir, None), lang)
         code = EXIT_USAGE
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(run.document + "\n", encoding="utf-8")

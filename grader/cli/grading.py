@@ -21,17 +21,13 @@ if TYPE_CHECKING:
     from grader.runner.server import SandboxServer
 
 
-def _max_points(course_dir: Path | None, submission: Path | None) -> float | None:
+def max_points(course_dir: Path | None, submission: Path | None) -> float | None:
     """The course's total points, for an error document; None when even the course cannot be read."""
     from grader.course import load_course
-    from grader.quiz import load_quiz
+    from grader.course.points import course_points
 
     try:
-        course = load_course(course_root(course_dir, submission))
-        total = sum(t.points for ex in course.exercises for t in ex.tasks)
-        if course.manifest.quiz is not None:
-            total += sum(q.points for q in load_quiz(course.exercises_dir / course.manifest.quiz.questions).questions)
-        return total
+        return course_points(load_course(course_root(course_dir, submission)))
     except (CourseError, click.UsageError):
         return None
 
@@ -47,7 +43,7 @@ def error_document(
     render = error_renderer(fmt)
     if render is None:
         return None
-    return lambda problem: render(problem, _max_points(course_dir, submission), ReportOptions(lang or detect_lang()))
+    return lambda problem: render(problem, max_points(course_dir, submission), ReportOptions(lang or detect_lang()))
 
 
 def _hidden_checks_absent(target: Target, fmt: str) -> bool:

@@ -27,15 +27,6 @@ class ClassroomRun:
     passed: bool
 
 
-def course_points(course: Course) -> float:
-    from grader.quiz import load_quiz
-
-    total = sum(t.points for ex in course.exercises for t in ex.tasks)
-    if course.manifest.quiz is not None:
-        total += sum(q.points for q in load_quiz(course.exercises_dir / course.manifest.quiz.questions).questions)
-    return total
-
-
 def _fraction(unit: float) -> str:
     return f"1/{round(1 / unit)}"
 
