@@ -235,6 +235,7 @@ def test_what_runs_no_learner_code_works_without_posix(stubs_dir, args, code, sh
         ("selftest", ()),
         ("batch", ("{tmp}", "--out", "{tmp}/out")),
         ("gradescope run", ("--root", "{tmp}")),
+        ("classroom run", ("--out", "{tmp}/classroom.json")),
     ],
 )
 def test_what_runs_learner_code_stops_without_posix_and_says_use_wsl(tmp_path, command, args):

@@ -34,7 +34,8 @@ class Limits:
     """How much one submission may hold. The course's files are a few kilobytes; these leave room for data files."""
 
     max_files: int = 2000
-    # Entries of any kind, ignored folders included: bounds the archive's directory read into memory.
+    # Entries of any kind, ignored folders included: bounds the work of checking each one (zipfile has read
+    # the whole directory by then).
     max_entries: int = 200_000
     max_file_bytes: int = 16 << 20
     max_total_bytes: int = 64 << 20
@@ -96,7 +97,7 @@ def _copy(zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: int,
 def _check_members(zf: zipfile.ZipFile, limits: Limits) -> list[tuple[zipfile.ZipInfo, str]]:
     infos = zf.infolist()
     if len(infos) > limits.max_entries:
-        raise Rejected(msg("batch_zip_too_many", count=len(infos), limit=limits.max_files))
+        raise Rejected(msg("batch_zip_too_many", count=len(infos), limit=limits.max_entries))
     named = []
     for info in infos:
         name = _safe_name(info.filename)

@@ -51,7 +51,7 @@ class BatchOptions:
     roster: Path | None = None
     scheduler: str | None = None
     lang: str = "en"
-    # Wall-clock limit of one submission on a local worker (see `default_submission_timeout`).
+    # Wall-clock limit of one submission, local pool or Dask (see `default_submission_timeout`).
     submission_timeout_s: float | None = None
     feedback: FeedbackLevel = DEFAULT_FEEDBACK
 
@@ -137,7 +137,7 @@ class _Batch:
                 entry.student_id, entry.source, fingerprint, "rejected", rejected.reason, self.run_id
             )
         self.summary.rejected += 1
-        self.progress.update(entry.student_id, "rejected", rejected.reason.en)
+        self.progress.update(entry.student_id, "rejected", rejected.reason.get(self.options.lang))
 
     def _commit(self, outcome: Outcome) -> None:
         entry, payload = self.waiting.pop(outcome.student_id)
@@ -153,7 +153,8 @@ class _Batch:
                 entry.student_id, entry.source, fingerprint, "error", reason, self.run_id, worker=outcome.worker
             )
             self.summary.errors += 1
-            self.progress.update(entry.student_id, "error", reason.en if outcome.timed_out else outcome.error or "")
+            shown = reason.get(self.options.lang) if outcome.timed_out else outcome.error or ""
+            self.progress.update(entry.student_id, "error", shown)
             if self.summary.errors >= _GIVE_UP_AFTER and not self.summary.graded:
                 raise BatchError(f"the grader failed on the first {self.summary.errors} submissions: {outcome.error}")
             return

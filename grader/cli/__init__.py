@@ -64,3 +64,4 @@ for command in (
 for command in (exercise_cmd, watch_cmd, test_cmd, all_cmd, doctor_cmd, selftest_cmd, batch_cmd):
     needs_posix(command, f"grade {command.name}")
 needs_posix(gradescope_group.commands["run"], "grade gradescope run")
+needs_posix(classroom_group.commands["run"], "grade classroom run")

@@ -45,7 +45,8 @@ def course_root(course_dir: Path | None, submission: Path | None = None) -> Path
     if submission is not None and root.is_relative_to(submission.resolve()):
         raise click.UsageError(
             f"the course found from the current directory ({root}) is inside the submission {submission}: "
-            "a submission never brings its own course; run from the course repository or name it with --course"
+            "a submission never brings its own course. Name the course with --course, or, to grade this "
+            "repository with its own course (a learner's), leave out --submission"
         )
     return root
 
