@@ -8,6 +8,8 @@ import os
 import pickle
 import socket
 import stat
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -167,6 +169,20 @@ def test_the_server_reports_the_layers_its_children_verified(server):
     assert all(ready["missing"].values())  # each missing layer says why
     assert ready["level"] == isolation_level(ready["layers"], children_root=ready["children_root"])
     assert ready["children_root"] == (os.geteuid() == 0 and "unprivileged-uid" not in ready["layers"])
+
+
+def test_the_probe_outside_a_mount_view_reports_layers_instead_of_dying(tmp_path):
+    """Outside the mount view a uid drop may leave the Python unreadable: the probe must still report each layer."""
+    code = (
+        "import json; from pathlib import Path; Path('server.log').write_text('');"
+        "from grader.sandbox.server import verified_policy;"
+        "policy, missing = verified_policy(network_namespace=False);"
+        "print(json.dumps([policy.layers(), missing]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    layers_held, missing = json.loads(done.stdout)
+    assert "the probe child died" not in missing.values(), missing
+    assert sys.platform != "linux" or "no-capabilities" in layers_held
 
 
 def test_the_staging_area_needs_only_traversal_by_children(server):

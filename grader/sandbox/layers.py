@@ -351,6 +351,10 @@ def verify(policy: Policy, scratch: Path, secret_file: Path, hidden: str | None 
     must not exist in it. The probe is forked after the server loaded its guard filter and
     entered its view. Ends with every layer of the policy applied; the caller exits.
     """
+    # Imported before any layer: once the uid is dropped, a Python under /root (outside a mount view)
+    # cannot load an extension module, and the probe would die instead of reporting the missing layer.
+    import ctypes  # noqa: F401
+    import resource  # noqa: F401
     import socket
 
     failed: dict[str, str] = {}
